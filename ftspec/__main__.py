@@ -1,0 +1,5 @@
+import sys
+
+from ftspec.cli import main
+
+sys.exit(main())

@@ -1,0 +1,111 @@
+"""The `ftspec` command line.
+
+Each command imports what it needs inside its handler, so `ftspec lint`
+never pays for what `ftspec run` will need (dbt does the same).
+Exit codes: 0 clean, 1 findings at the failing severity, 2 usage or internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ftspec import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from ftspec.diagnostics import Severity
+    from ftspec.lint import UsageError, lint_paths
+    from ftspec.output import render
+
+    try:
+        result = lint_paths(args.paths)
+    except UsageError as exc:
+        print(f"ftspec: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if result.files == 0:
+        print(f"ftspec: no {'.ftspec '}files found in {' '.join(args.paths)}", file=sys.stderr)
+    sys.stdout.write(render(args.format, result))
+    failing = {Severity.ERROR, Severity.WARNING} if args.strict else {Severity.ERROR}
+    return EXIT_FINDINGS if any(d.severity in failing for d in result.diagnostics) else EXIT_OK
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from ftspec.rules import REGISTRY
+
+    if args.list or not args.code:
+        for rule in REGISTRY.values():
+            print(f"{rule.code}  {rule.name:<40} {rule.severity.value:<8} {rule.summary}")
+        return EXIT_OK
+    code = args.code.upper()
+    rule = REGISTRY.get(code) or next((r for r in REGISTRY.values() if r.name == args.code), None)
+    if rule is None:
+        from difflib import get_close_matches
+
+        near = get_close_matches(code, list(REGISTRY), n=1)
+        hint = f"; did you mean {near[0]}?" if near else "; `ftspec explain --list` shows them all"
+        print(f"ftspec: unknown code {args.code}{hint}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"# {rule.code} ({rule.name})\n\nDefault severity: {rule.severity.value}\n\n{rule.doc}")
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from ftspec.schema import spec_schema_text
+
+    sys.stdout.write(spec_schema_text())
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ftspec", description="A declarative spec compiler for LLM fine-tuning.")
+    p.add_argument("--version", action="version", version=f"ftspec {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    lint = sub.add_parser("lint", help="check specs against the language and the guide's rules")
+    lint.add_argument("paths", nargs="+", metavar="PATH", help="spec files, or folders searched for *.ftspec")
+    from ftspec.output import FORMATS
+
+    lint.add_argument("--format", choices=FORMATS, default="concise",
+                      help="concise (default): path:line:col: CODE message; full: with source and help; "
+                           "json; github: workflow annotations; sarif: SARIF 2.1.0")
+    lint.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    lint.set_defaults(handler=_lint)
+
+    explain = sub.add_parser("explain", help="show the documentation of a diagnostic code")
+    explain.add_argument("code", nargs="?", help="a code such as AD001, or a name such as adapter.rank-range")
+    explain.add_argument("--list", action="store_true", help="list every code")
+    explain.set_defaults(handler=_explain)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of the spec model")
+    schema.set_defaults(handler=_schema)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    if not getattr(args, "handler", None):
+        p.print_help()
+        return EXIT_ERROR
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        print("ftspec: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the promise: one line, exit 2, never a traceback
+        where = exc.__traceback__
+        while where is not None and where.tb_next is not None:
+            where = where.tb_next
+        origin = f" at {where.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{where.tb_lineno}" if where else ""
+        print(f"ftspec: internal error: {type(exc).__name__}: {exc}{origin} (please report this)",
+              file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())
