@@ -45,6 +45,7 @@ class _Builder:
         self.spans: dict[Path, Span] = {}
         self.key_spans: dict[Path, Span] = {}
         self.block_spans: dict[Path, Span] = {}
+        self.unlabelled: set[Path] = set()  # label fields whose label is missing
 
     def error(self, code: str, name: str, message: str, span: Span, help: str = "", related=()) -> None:
         self.diagnostics.append(Diagnostic(code, name, Severity.ERROR, message, span, help, tuple(related)))
@@ -57,11 +58,23 @@ class _Builder:
             spec = Spec.model_validate(data)
         except ValidationError as exc:
             reported = set()
+            union_member: dict[Path, str] = {}
             for err in exc.errors(include_url=False):
-                # A union reports once per member; the first says enough.
-                diag = self.translate(err)
-                if (diag.span, diag.code) not in reported:
-                    reported.add((diag.span, diag.code))
+                raw_loc = tuple(err["loc"])
+                # A union reports once per member, tagged in the loc (`list[str]`,
+                # `literal['all_linear']`): keep the errors of its first member only.
+                tag_at = next((i for i, p in enumerate(raw_loc) if isinstance(p, str) and not p.isidentifier()),
+                              None)
+                if tag_at is not None:
+                    first = union_member.setdefault(raw_loc[:tag_at], raw_loc[tag_at])
+                    if first != raw_loc[tag_at]:
+                        continue
+                loc = tuple(p for p in raw_loc if not isinstance(p, str) or p.isidentifier())
+                if err["type"] == "missing" and loc in self.unlabelled:
+                    continue  # already reported as a missing label
+                diag = self.translate({**err, "loc": loc})
+                if (diag.span, diag.code, loc) not in reported:
+                    reported.add((diag.span, diag.code, loc))
                     self.diagnostics.append(diag)
             return None, self.diagnostics
         self.attach(spec, ())
@@ -121,6 +134,7 @@ class _Builder:
             return
         name, example = field
         if not block.labels:
+            self.unlabelled.add(path + (name,))
             self.error("SP005", "spec.missing", f"block `{block.name}` needs a label: `{example}`",
                        block.name_span, help=f"write `{example}`")
             return

@@ -145,9 +145,9 @@ def source_call(value: Any) -> Any:
         from difflib import get_close_matches
 
         near = get_close_matches(value.name, list(SOURCE_OPTIONS), n=1)
-        hint = f"; did you mean `{near[0]}`?" if near else ""
-        raise invalid(f"unknown source `{value.name}(...)`{hint} Sources: "
-                      + ", ".join(f"`{n}`" for n in SOURCE_OPTIONS))
+        hint = f" (did you mean `{near[0]}`?)" if near else ""
+        raise invalid(f"unknown source `{value.name}(...)`{hint}; sources are "
+                      + ", ".join(f"`{n}(...)`" for n in SOURCE_OPTIONS))
     if len(value.args) != 1 or not isinstance(value.args[0], str) or isinstance(value.args[0], Name):
         raise invalid(f'`{value.name}` takes one path, as a string: `{value.name}("data/train.{value.name}")`')
     allowed = SOURCE_OPTIONS[value.name]

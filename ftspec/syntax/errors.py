@@ -206,6 +206,21 @@ def _structural(err, text, path, seen):
             help="each attribute is one `name = value`; a value cannot contain `=`",
         )
 
+    # A closer that does not match the innermost opener: that one is unclosed.
+    if tok is not None and tok.type in ("RBRACE", "RBRACKET", "RPAREN"):
+        stack = _open_stack(seen)
+        if stack and _CLOSERS[stack[-1][0].type] != str(tok):
+            opener = stack[-1][0]
+            what = {"LBRACKET": "list", "LPAREN": "argument list", "LBRACE": "block"}[opener.type]
+            closer = _CLOSERS[opener.type]
+            return Diagnostic(
+                "SY002", "syntax.unclosed", Severity.ERROR,
+                f"missing `{closer}` closing the {what} opened at {opener.line}:{opener.column}",
+                _tok_span(path, tok),
+                help=f"add `{closer}` before {_found(tok)}",
+                related=((f"{what} opened here", _tok_span(path, opener)),),
+            )
+
     if tok is not None and tok.type == "RBRACE" and not _open_stack(seen):
         return Diagnostic(
             "SY008", "syntax.unmatched-closer", Severity.ERROR,
@@ -393,8 +408,10 @@ def _by_example(err, text, path, seen):
         label = "call-comma"
     code, name, message, help_ = _EXAMPLE_MESSAGES[label]
     found = _found(_err_token(err))
-    return Diagnostic(code, name, Severity.ERROR, message.format(found=found),
-                      _err_span(err, text, path), help=help_)
+    span = _err_span(err, text, path)
+    if label == "accept-comparator" and seen:
+        span = _after(path, seen[-1])  # the comparison belongs right after the metric
+    return Diagnostic(code, name, Severity.ERROR, message.format(found=found), span, help=help_)
 
 
 @lru_cache(maxsize=1)

@@ -55,6 +55,10 @@ def lark_parser() -> Lark:
         propagate_positions=True,
         maybe_placeholders=False,
         postlex=_AlwaysAcceptKeys(),
+        # Building the LALR tables costs ~150 ms, half the lint budget; Lark
+        # keeps them in a temp file keyed by the grammar's hash, the options
+        # and the Lark and Python versions, so a changed grammar rebuilds.
+        cache=True,
     )
 
 
