@@ -126,7 +126,9 @@ class _Builder:
         # Only top-level blocks have a fixed label meaning.
         field = LABEL_FIELDS.get(path)
         if field is None:
-            if block.labels:
+            parent = _model_at(Spec, path[:-1])
+            known = parent is not None and path[-1] in parent.model_fields
+            if block.labels and known:  # an unknown block is reported as such, once
                 label = block.labels[0]
                 self.error("SP006", "spec.bad-label", f"block `{block.name}` takes no label",
                            label.span.to(block.labels[-1].span),
