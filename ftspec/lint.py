@@ -33,8 +33,7 @@ class UsageError(Exception):
 
 
 def lint_text(text: str, path: str = "<string>") -> list[Diagnostic]:
-    from ftspec.rules import CHECKS, REGISTRY, Context
-    from ftspec.rules import suppression
+    from ftspec.rules import CHECKS, REGISTRY, Context, suppression
     from ftspec.spec import build
     from ftspec.syntax import parse
 

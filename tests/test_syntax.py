@@ -184,3 +184,16 @@ def test_messages_never_dump_terminal_names():
         _, diags = parse(text, "t.ftspec")
         for d in diags:
             assert "BLOCK_NAME" not in d.message and "LBRACE" not in d.message and "Token(" not in d.message
+
+
+def test_sibling_hint_finds_the_right_opener_when_other_blocks_come_first():
+    # Regression: tokens compare equal by text, so the opener must be found by identity.
+    text = 'ftspec 1\ntask "t" {\n  kind = style\n}\nadapter lora {\n  r = 16\ntraining {\n  epochs = 3\n}\n'
+    d = _one_error(text)
+    assert d.message == "missing `}` closing block `adapter` opened at 5:1"
+    assert "before block `training` at 7:1" in d.help
+
+
+def test_missing_value_then_block_inside_a_later_block():
+    d = _one_error('ftspec 1\ntask "t" { kind = style }\nq {\n  sizing =\n  model { base = "m" }\n}\n')
+    assert (d.code, d.message) == ("SY005", "`sizing` has no value")

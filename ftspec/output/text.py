@@ -51,9 +51,12 @@ def _full_one(d: Diagnostic, text: str | None) -> str:
             out.append(f"{s.line} | {source}")
             out.append(f"{gutter} | {' ' * (s.col - 1)}{'^' * width}")
             for message, rel in d.related:
-                if rel.file == s.file and rel.line != s.line:
-                    out.append(f"{gutter} = note: {message} at {rel.line}:{rel.col}")
+                where = f"{rel.line}:{rel.col}"
+                if rel.file == s.file and rel.line != s.line and where not in d.message:
+                    out.append(f"{gutter} = note: {message} at {where}")
+    else:
+        gutter = " "
     if d.help:
-        out.append(f"  = help: {d.help}")
-    out.append(f"  = see: ftspec explain {d.code}")
+        out.append(f"{gutter} = help: {d.help}")
+    out.append(f"{gutter} = see: ftspec explain {d.code}")
     return "\n".join(out) + "\n"

@@ -52,11 +52,11 @@ class Rule:
 
     @property
     def summary(self) -> str:
-        """First sentence of the documentation's "What it does" section."""
+        """First paragraph of the documentation's "What it does" section."""
         for block in self.doc.split("## ")[1:]:
             title, _, body = block.partition("\n")
             if title.strip().lower() == "what it does":
-                return " ".join(body.split()).split(". ")[0].rstrip(".") + "."
+                return " ".join(body.strip().split("\n\n")[0].split())
         return self.name
 
     def run(self, ctx: Context) -> Iterator[Diagnostic]:

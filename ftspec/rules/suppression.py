@@ -8,7 +8,11 @@ from dataclasses import dataclass, field
 from ftspec.diagnostics import Diagnostic, Severity
 from ftspec.syntax.nodes import Comment
 
-_DIRECTIVE = re.compile(r"#\s*ftspec:\s*ignore\b\s*(?P<codes>[A-Z]{2}\d{3}(?:\s*,\s*[A-Z]{2}\d{3})*)?\s*(?P<reason>.*)$")
+_DIRECTIVE = re.compile(
+    r"#\s*ftspec:\s*ignore\b\s*"
+    r"(?P<codes>[A-Z]{2}\d{3}(?:\s*,\s*[A-Z]{2}\d{3})*)?"  # CODE or CODE,CODE
+    r"\s*(?P<reason>.*)$"
+)
 
 # Syntax errors stop everything; suppressing them would hide a broken file.
 UNSUPPRESSIBLE = ("SY",)

@@ -158,7 +158,8 @@ class Quality(Node):
         factory=lambda: QualityCheck(level="error"), description="Exact duplicates after normalising.",
         source=guide("Data Quality Checklist", "diversity"))
     near_duplicates: _check("threshold") = option(  # type: ignore[valid-type]
-        factory=lambda: QualityCheck(level="warn", threshold=0.9), description="Near duplicates above a similarity threshold.",
+        factory=lambda: QualityCheck(level="warn", threshold=0.9),
+        description="Near duplicates above a similarity threshold.",
         source=guide("Data Quality Checklist", "diversity"))
     contamination: _check("threshold") = option(  # type: ignore[valid-type]
         factory=lambda: QualityCheck(level="error"), description="Train/validation examples that also appear in eval.",

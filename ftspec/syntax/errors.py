@@ -238,7 +238,7 @@ def _structural(err, text, path, seen):
     # missing value (`sizing =` / `model {`), or `adapter = lora {`.
     if tok is not None and tok.type == "LBRACE" and last is not None and last.type == "IDENT":
         eq = _last_of(seen, "EQUALS")
-        key = _key_before(seen[: seen.index(eq) + 1]) if eq is not None else None
+        key = _key_before(seen[: _position(seen, eq) + 1]) if eq is not None else None
         if eq is not None and last.line > eq.line:
             return Diagnostic(
                 "SY005", "syntax.missing-value", Severity.ERROR,
@@ -267,8 +267,7 @@ def _unclosed(entry, seen, text, path):
         # A block that starts at or left of the unclosed block's column is
         # almost always meant to be its sibling: the `}` is missing before it.
         if name is not None:
-            idx = seen.index(opener)
-            for tok in seen[idx + 1 :]:
+            for tok in seen[_position(seen, opener) + 1 :]:
                 if tok.type == "BLOCK_NAME" and tok.column <= name.column:
                     help_ = (f"add `}}` before block `{tok}` at {tok.line}:{tok.column}, "
                              f"which is indented as a sibling of `{name}`, not inside it")
@@ -294,6 +293,11 @@ def _bad_version(err, text, path):
         _err_span(err, text, path),
         help="start the file with `ftspec 1`",
     )
+
+
+def _position(seen: list[Token], tok: Token) -> int:
+    # By identity: tokens are strings, so `list.index` would find the first `{` of the file.
+    return next(i for i, t in enumerate(seen) if t is tok)
 
 
 def _key_before(seen: list[Token]) -> str | None:
@@ -398,7 +402,6 @@ def _bad_character(err: UnexpectedCharacters, text: str, path: str, seen):
 def _by_example(err, text, path, seen):
     if not isinstance(err, (UnexpectedToken, UnexpectedEOF)):
         return None
-    from ftspec.syntax.parser import lark_parser
 
     label = _match_example(err)
     if label is None:

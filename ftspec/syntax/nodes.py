@@ -7,7 +7,6 @@ depend on a small, stable shape and every node carries its own `Span`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 from ftspec.diagnostics import Span
 
@@ -79,7 +78,7 @@ class Phrase:
     span: Span
 
 
-Value = Union[Str, Num, Pct, Bool, Ident, List, Call, Phrase]
+Value = Str | Num | Pct | Bool | Ident | List | Call | Phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +119,7 @@ class Block:
     span: Span
 
 
-Item = Union[Attribute, Block, Accept]
+Item = Attribute | Block | Accept
 
 
 @dataclass(frozen=True, slots=True)
