@@ -197,3 +197,8 @@ def test_sibling_hint_finds_the_right_opener_when_other_blocks_come_first():
 def test_missing_value_then_block_inside_a_later_block():
     d = _one_error('ftspec 1\ntask "t" { kind = style }\nq {\n  sizing =\n  model { base = "m" }\n}\n')
     assert (d.code, d.message) == ("SY005", "`sizing` has no value")
+
+
+def test_absurd_nesting_is_a_diagnostic_not_a_crash():
+    d = _one_error("ftspec 1\n" + "a { " * 3000 + "}" * 3000)
+    assert d.code == "SY001" and "nested more than" in d.message

@@ -80,11 +80,35 @@ def parse(text: str, path: str = "<string>") -> tuple[n.Document | None, list[Di
             seen.pop()
 
         return None, [syntax_diagnostic(err, text, path, seen)]
+    too_deep = _too_deep(seen, path)
+    if too_deep is not None:
+        return None, [too_deep]
     builder = _Builder(path, text)
     for line_no, line in enumerate(text.split("\n"), start=1):
         _collect_comment(line, line_no, path, comments)
     doc = builder.document(tree, tuple(comments))
     return doc, builder.diagnostics
+
+
+MAX_DEPTH = 16  # the language needs 3 (eval > compare > prompted_base)
+
+
+def _too_deep(tokens: list[Token], path: str) -> Diagnostic | None:
+    """Refuse absurd nesting before the (recursive) tree conversion meets it."""
+    depth = 0
+    for tok in tokens:
+        if tok.type == "LBRACE":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return Diagnostic(
+                    "SY001", "syntax.invalid-syntax", Severity.ERROR,
+                    f"blocks nested more than {MAX_DEPTH} deep",
+                    Span(path, tok.line, tok.column, tok.end_line, tok.end_column),
+                    help="no block of the language nests more than 3 deep; look for a missing `}`",
+                )
+        elif tok.type == "RBRACE":
+            depth -= 1
+    return None
 
 
 def _collect_comment(line: str, line_no: int, path: str, out: list[n.Comment]) -> None:
