@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from ftspec.lint import lint_paths
+from ftspec.rules import REGISTRY
 
 FIXTURES = Path(__file__).parent / "fixtures" / "broken"
 EXPECTED = FIXTURES / "expected.toml"
@@ -20,6 +21,8 @@ FILES = sorted(p.name for p in FIXTURES.glob("*.ftspec"))
 
 def _actual(name: str) -> list[str]:
     result = lint_paths([str(FIXTURES / name)])
+    for d in result.diagnostics:  # a diagnostic's name is the registry's name for its code
+        assert d.name == REGISTRY[d.code].name, (d.code, d.name)
     return [f"{d.span.line}:{d.span.col} {d.code}" for d in result.diagnostics]
 
 

@@ -31,6 +31,7 @@ def _check(text: str) -> None:
     lines = text.split("\n")
     for d in diagnostics:
         assert d.code in REGISTRY, d.code
+        assert d.name == REGISTRY[d.code].name, (d.code, d.name)
         assert isinstance(d.severity, Severity)
         assert d.message and "Token(" not in d.message and "Traceback" not in d.message
         s = d.span

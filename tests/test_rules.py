@@ -69,3 +69,15 @@ def test_codes_and_names_are_well_formed_and_unique():
         assert rule.code == code
         assert re.fullmatch(r"[A-Z]{2}\d{3}", code)
         assert re.fullmatch(r"[a-z]+\.[a-z0-9-]+", rule.name)
+
+
+def test_every_code_emitted_in_the_source_uses_its_registered_name():
+    """Parser and builder construct diagnostics with a literal code and name: keep them in step."""
+    root = Path(__file__).resolve().parent.parent / "ftspec"
+    pairs = set()
+    for path in root.rglob("*.py"):
+        pairs |= set(re.findall(r'"([A-Z]{2}\d{3})",\s*"([a-z]+\.[a-z0-9-]+)"', path.read_text(encoding="utf-8")))
+    assert pairs, "no diagnostics found in the source"
+    for code, name in sorted(pairs):
+        assert code in REGISTRY, f"{code} is emitted but not documented in the registry"
+        assert REGISTRY[code].name == name, f"{code} emitted as {name}, registered as {REGISTRY[code].name}"

@@ -148,7 +148,7 @@ def test_duplicates_are_reported_with_the_first_place(minimal_spec):
 
 def test_qlora_keys_on_lora_are_refused(minimal_spec):
     ((code, _, _, message),) = _codes(minimal_spec + "adapter lora { quant_type = nf4 }\n")
-    assert code == "SP002" and "qlora" in message
+    assert code == "SP008" and "qlora" in message
 
 
 def test_missing_required_blocks_each_reported():

@@ -4,7 +4,8 @@ described in `tool.driver.rules` with its documentation."""
 from __future__ import annotations
 
 import json
-from pathlib import PurePath
+from pathlib import Path, PurePath
+from urllib.parse import quote
 
 from ftspec import __version__
 from ftspec.diagnostics import Severity
@@ -12,6 +13,14 @@ from ftspec.lint import LintResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def _uri(file: str) -> str:
+    """A URI reference for a path: `file://` for absolute paths, percent-encoded relative otherwise."""
+    path = Path(file)
+    if path.is_absolute():
+        return path.as_uri()
+    return quote(PurePath(file).as_posix())
 
 
 def sarif(result: LintResult) -> str:
@@ -41,7 +50,7 @@ def sarif(result: LintResult) -> str:
             "message": {"text": message},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": PurePath(s.file).as_posix()},
+                    "artifactLocation": {"uri": _uri(s.file)},
                     "region": {
                         "startLine": s.line,
                         "startColumn": s.col,

@@ -331,10 +331,10 @@ REPORTED = [
     """),
     reported("SP006", "spec.bad-label", E, """
         ## What it does
-        Reports a block label where none belongs, or `accept` outside `eval`.
+        Reports a block label where none belongs, or more than one.
 
         ## Why is this bad?
-        Only `task "name"` and `adapter lora|qlora|full` take labels.
+        Only `task "name"` and `adapter lora|qlora|full` take a label, and only one.
 
         ## Example
         ```
@@ -366,6 +366,49 @@ REPORTED = [
         ```
         ftspec 1
         task "t" { kind = style }
+        ```
+
+        ## References
+        - docs/language.md
+    """),
+    reported("SP008", "spec.invalid-value", E, """
+        ## What it does
+        Reports a value of the right type whose form the language does not know: a
+        word it does not expect in a several-word value, an unknown data source, a
+        source without a path, a task name that cannot name a folder.
+
+        ## Why is this bad?
+        Such a value cannot be read unambiguously; guessing would train on the wrong thing.
+
+        ## Example
+        ```
+        data { train = parquet("train.parquet")  validation = 15% stratifed }
+        ```
+
+        ## Use instead
+        ```
+        data { train = jsonl("train.jsonl")  validation = 15% stratified }
+        ```
+
+        ## References
+        - docs/language.md
+    """),
+    reported("SP009", "spec.misplaced", E, """
+        ## What it does
+        Reports an item outside the block it belongs to, such as an `accept` criterion
+        outside `eval`.
+
+        ## Why is this bad?
+        An acceptance criterion outside `eval` would be silently ignored.
+
+        ## Example
+        ```
+        accept fine_tuned.accuracy >= 0.9
+        ```
+
+        ## Use instead
+        ```
+        eval { accept fine_tuned.accuracy >= 0.9 }
         ```
 
         ## References

@@ -150,7 +150,7 @@ class _Builder:
 
     def accept(self, item: n.Accept, path: Path, out: dict[str, Any]) -> None:
         if path != ("eval",):
-            self.error("SP006", "spec.misplaced", "`accept` belongs inside the `eval` block",
+            self.error("SP009", "spec.misplaced", "`accept` belongs inside the `eval` block",
                        item.span, help="move it into `eval { ... }`")
             return
         criteria = out.setdefault("accept", [])
@@ -278,7 +278,7 @@ class _Builder:
                               f"{where} must be {_TYPES[kind]}; got `{got}`", span,
                               help=_type_help(kind, value))
         message = err["msg"] if kind == "ftspec" else f"{where}: {err['msg']}"
-        return Diagnostic("SP002", "spec.invalid-value", Severity.ERROR, message, span,
+        return Diagnostic("SP008", "spec.invalid-value", Severity.ERROR, message, span,
                           help="see docs/language.md for the forms this value takes")
 
     # -- spans onto the model -----------------------------------------------------
