@@ -14,8 +14,9 @@ _DIRECTIVE = re.compile(
     r"\s*(?P<reason>.*)$"
 )
 
-# Syntax errors stop everything; suppressing them would hide a broken file.
-UNSUPPRESSIBLE = ("SY",)
+# Syntax and schema errors mean the spec was never resolved and no rule ran:
+# suppressing them would turn a broken file green.
+UNSUPPRESSIBLE = ("SY", "SP")
 
 
 @dataclass
@@ -57,7 +58,11 @@ def apply(diagnostics: list[Diagnostic], comments: tuple[Comment, ...], known: s
             ))
             continue
         for code in sup.codes:
-            if code not in known:
+            if code.startswith(UNSUPPRESSIBLE):
+                kept.append(Diagnostic("SU002", "suppression.unused", Severity.WARNING,
+                                       f"{code} cannot be suppressed: syntax and schema errors must be fixed",
+                                       span, help="fix the error and remove the suppression"))
+            elif code not in known:
                 kept.append(Diagnostic("SU002", "suppression.unused", Severity.WARNING,
                                        f"suppression names unknown code {code}", span,
                                        help="`ftspec explain --list` shows every code"))

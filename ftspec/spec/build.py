@@ -63,13 +63,12 @@ class _Builder:
                 raw_loc = tuple(err["loc"])
                 # A union reports once per member, tagged in the loc (`list[str]`,
                 # `literal['all_linear']`): keep the errors of its first member only.
-                tag_at = next((i for i, p in enumerate(raw_loc) if isinstance(p, str) and not p.isidentifier()),
-                              None)
+                tag_at = next((i for i, p in enumerate(raw_loc) if _is_union_tag(p)), None)
                 if tag_at is not None:
                     first = union_member.setdefault(raw_loc[:tag_at], raw_loc[tag_at])
                     if first != raw_loc[tag_at]:
                         continue
-                loc = tuple(p for p in raw_loc if not isinstance(p, str) or p.isidentifier())
+                loc = tuple(p for p in raw_loc if not _is_union_tag(p))
                 if err["type"] == "missing" and loc in self.unlabelled:
                     continue  # already reported as a missing label
                 diag = self.translate({**err, "loc": loc})
@@ -90,6 +89,10 @@ class _Builder:
             self.error("SP007", "spec.version",
                        f"unsupported language version {ver.value}; this ftspec reads version {LANGUAGE_VERSION}",
                        ver.span, help=f"write `ftspec {LANGUAGE_VERSION}`, or upgrade ftspec")
+        if "version" in data:
+            span = self.key_spans.get(("version",), Span.point(self.file, 1, 1))
+            self.error("SP001", "spec.unknown-key", "`version` is set by the first line, not as a key",
+                       span, help=f"remove it; the file starts with `ftspec {LANGUAGE_VERSION}`")
         data["version"] = LANGUAGE_VERSION
 
     def body(self, items: tuple, path: Path) -> dict[str, Any]:
@@ -199,6 +202,10 @@ class _Builder:
                 self.spans[path + ("path",)] = node.args[0].span
             kwargs = {}
             for kw in node.kwargs:
+                if kw.key in kwargs:
+                    self.error("SP004", "spec.duplicate", f"duplicate option `{kw.key}` in `{node.name}(...)`",
+                               kw.key_span, help="keep one")
+                    continue
                 self.spans[path + (kw.key,)] = kw.value.span
                 self.key_spans[path + (kw.key,)] = kw.key_span
                 kwargs[kw.key] = self.value(kw.value, path + (kw.key,))
@@ -221,7 +228,7 @@ class _Builder:
         loc: Path = tuple(err["loc"])
         kind = err["type"]
         value = err.get("input")
-        field = next((p for p in reversed(loc) if isinstance(p, str) and p.isidentifier()), "value")
+        field = next((p for p in reversed(loc) if isinstance(p, str)), "value")
         where = _where(loc)
         span = self.span_for(loc)
         got = v.show(value) if value is not None else ""
@@ -242,7 +249,7 @@ class _Builder:
             parent = loc[:-1]
             model = _model_at(Spec, loc)
             if not parent:
-                example = f"{field} {{ ... }}" if model else f"{field} = ..."
+                example = _BLOCK_EXAMPLES.get(field, f"{field} {{ ... }}" if model else f"{field} = ...")
                 return Diagnostic("SP005", "spec.missing", Severity.ERROR,
                                   f"missing `{field}` {'block' if model else 'setting'}",
                                   Span.point(self.file, 1, 1), help=f"add `{example}`")
@@ -285,7 +292,7 @@ class _Builder:
     def attach(self, node: Node, path: Path) -> None:
         node._span = _lookup(self.block_spans, path) or _lookup(self.spans, path)
         for name in type(node).model_fields:
-            if span := _lookup(self.spans, path + (name,)):
+            if span := _lookup(self.spans, path + (name,)) or _lookup(self.block_spans, path + (name,)):
                 node._spans[name] = span
             if span := _lookup(self.key_spans, path + (name,)):
                 node._key_spans[name] = span
@@ -298,6 +305,15 @@ class _Builder:
                         self.attach(item, path + (name, i))
 
 
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def _is_union_tag(part: str | int) -> bool:
+    """Pydantic tags errors inside a union with the member (`list[str]`, `literal['x']`);
+    a key of the language never contains brackets or quotes."""
+    return isinstance(part, str) and _KEY.fullmatch(part) is None
+
+
 def _lookup(table: dict[Path, Span], path: Path) -> Span | None:
     """A span by model path. A single value written where a list is allowed
     (`train = jsonl("...")`) was recorded without the list index 0."""
@@ -305,6 +321,12 @@ def _lookup(table: dict[Path, Span], path: Path) -> Span | None:
         return table[path]
     return table.get(tuple(p for p in path if p != 0 or isinstance(p, bool)))
 
+
+_BLOCK_EXAMPLES = {
+    "task": 'task "my-task" { kind = classification }',
+    "data": 'data { train = jsonl("train.jsonl") }',
+    "model": 'model { base = "HuggingFaceTB/SmolLM2-135M-Instruct" }',
+}
 
 _BOUNDS = {
     "greater_than_equal": "at least",
@@ -334,8 +356,7 @@ def _type_help(kind: str, value: Any) -> str:
 
 
 def _where(loc: Path) -> str:
-    # Field names only: pydantic adds union member tags such as `list[str]`.
-    names = [p for p in loc if isinstance(p, str) and p.isidentifier()]
+    names = [p for p in loc if isinstance(p, str)]
     if names[:2] == ["eval", "accept"]:
         return f"`{names[-1]}` in the acceptance criterion"
     if not names:

@@ -130,7 +130,7 @@ class Data(Node):
     eval: Annotated[list[SourceField] | None, BeforeValidator(v.one_or_many)] = option(
         None, description="Held-out evaluation data: never trained on, never used to pick checkpoints.")
     validation: Annotated[Validation, BeforeValidator(v.validation_phrase)] = option(
-        Validation(), description="Validation split: `15%`, `15% stratified`, or a source.",
+        Validation, description="Validation split: `15%`, `15% stratified`, or a source.",
         source=guide("Preventing Overfitting", "10-20%"))
     system: str | None = option(None, description="System prompt added to every example that has none.")
     train_examples: int | None = option(
@@ -146,9 +146,12 @@ class QualityCheck(Node):
     max_ratio: float | None = option(None, ge=1.0)
 
 
-def _check(number_key: str | None = None) -> Any:
+def _check(number_key: str | None = None, **defaults: float) -> Any:
     """A QualityCheck written as a phrase: `error`, `warn 0.9`, `warn max_ratio 3`."""
-    return Annotated[QualityCheck, BeforeValidator(lambda x: v.check_phrase(x, number_key=number_key))]
+    return Annotated[
+        QualityCheck,
+        BeforeValidator(lambda x: v.check_phrase(x, number_key=number_key, defaults=defaults)),
+    ]
 
 
 class Quality(Node):
@@ -157,7 +160,7 @@ class Quality(Node):
     duplicates: _check() = option(  # type: ignore[valid-type]
         factory=lambda: QualityCheck(level="error"), description="Exact duplicates after normalising.",
         source=guide("Data Quality Checklist", "diversity"))
-    near_duplicates: _check("threshold") = option(  # type: ignore[valid-type]
+    near_duplicates: _check("threshold", threshold=0.9) = option(  # type: ignore[valid-type]
         factory=lambda: QualityCheck(level="warn", threshold=0.9),
         description="Near duplicates above a similarity threshold.",
         source=guide("Data Quality Checklist", "diversity"))
@@ -167,7 +170,7 @@ class Quality(Node):
     conflicts: _check() = option(  # type: ignore[valid-type]
         factory=lambda: QualityCheck(level="error"), description="The same input with different outputs.",
         source=guide("Data Quality Checklist", "consistency"))
-    balance: _check() = option(  # type: ignore[valid-type]
+    balance: _check("max_ratio", max_ratio=3.0) = option(  # type: ignore[valid-type]
         factory=lambda: QualityCheck(level="warn", max_ratio=3.0), description="Largest / smallest category count.",
         source=guide("Data Quality Checklist", "balance"))
     max_tokens: int = option(2048, gt=0, description="Longest example, in tokens of the base model.",
@@ -185,6 +188,7 @@ class Model(Node):
 
 
 QLORA_ONLY = ("bits", "quant_type", "compute_dtype", "double_quant")
+_QLORA = guide("Parameter-Efficient Fine-Tuning", "QLoRA")
 
 
 class Adapter(Node):
@@ -198,14 +202,14 @@ class Adapter(Node):
                                source=guide("Parameter-Efficient Fine-Tuning", "alpha = 2 * r"))
     dropout: float = option(0.05, ge=0.0, lt=1.0, source=guide("Parameter-Efficient Fine-Tuning"))
     targets: Annotated[list[str] | Literal["all_linear"], BeforeValidator(
-        lambda x: "all_linear" if x == "all_linear" else v.one_or_many(x))] = option(
+        lambda x: "all_linear" if x == "all_linear" else v.one_or_many(x)), option(min_length=1)] = option(
         ["q_proj", "k_proj", "v_proj", "o_proj"], description="Modules to adapt, or `all_linear`.",
         source=guide("Parameter-Efficient Fine-Tuning", "attention layers are highest impact"))
     bias: Literal["none", "all", "lora_only"] = option("none", source=guide("Parameter-Efficient Fine-Tuning"))
-    bits: Literal[4, 8] = option(4, description="qlora: quantisation bits.", source=guide("QLoRA"))
-    quant_type: Literal["nf4", "fp4"] = option("nf4", description="qlora: 4-bit data type.", source=guide("QLoRA"))
+    bits: Literal[4, 8] = option(4, description="qlora: quantisation bits.", source=_QLORA)
+    quant_type: Literal["nf4", "fp4"] = option("nf4", description="qlora: 4-bit data type.", source=_QLORA)
     compute_dtype: Literal["bfloat16", "float16", "float32"] = option(
-        "bfloat16", description="qlora: dtype of the matmuls.", source=guide("QLoRA"))
+        "bfloat16", description="qlora: dtype of the matmuls.", source=_QLORA)
     double_quant: bool = option(True, description="qlora: quantise the quantisation constants too.",
                                 source=tool("the QLoRA paper's setting; saves ~0.4 bit per parameter"))
 
@@ -262,7 +266,7 @@ class Training(Node):
     save_best: bool = option(True, description="Keep the checkpoint with the best validation metric.",
                              source=guide("Training Monitoring", "save the best checkpoint, not the last"))
     early_stopping: Annotated[EarlyStopping | None, BeforeValidator(_off_is_none)] = option(
-        EarlyStopping(), description="`early_stopping { ... }`, or `early_stopping = off`.",
+        EarlyStopping, description="`early_stopping { ... }`, or `early_stopping = off`.",
         source=guide("Training Monitoring"))
     seed: int = option(42, ge=0, source=tool("a fixed seed makes runs repeatable"))
 
@@ -271,12 +275,13 @@ class Training(Node):
 
 
 class Automated(Node):
-    metrics: list[Metric] | None = option(None, description="Tier 1 metrics; derived from the task kind.",
-                                          source=guide("Evaluation Strategy", "task_specific"))
+    metrics: Annotated[list[Metric] | None, BeforeValidator(v.one_or_many), option(min_length=1)] = option(
+        None, description="Tier 1 metrics; derived from the task kind.",
+        source=guide("Evaluation Strategy", "task_specific"))
 
 
 class Rung(Node):
-    shots: int = option(0, ge=0)
+    shots: int = option(0, ge=0, source=tool("zero-shot: the base model as it is"))
 
 
 class PromptedRung(Node):
@@ -290,9 +295,12 @@ class LargerRung(Node):
 
 
 class Compare(Node):
-    base: Rung | None = option(Rung, source=guide("Evaluation Strategy", "vs_base_model"))
-    prompted_base: PromptedRung | None = option(
-        PromptedRung(), source=guide("Evaluation Strategy", "vs_prompted_base"))
+    """Rungs of the ladder; `base = off` / `prompted_base = off` leave one out."""
+
+    base: Annotated[Rung | None, BeforeValidator(_off_is_none)] = option(
+        Rung, source=guide("Evaluation Strategy", "vs_base_model"))
+    prompted_base: Annotated[PromptedRung | None, BeforeValidator(_off_is_none)] = option(
+        PromptedRung, source=guide("Evaluation Strategy", "vs_prompted_base"))
     larger: LargerRung | None = option(None, source=guide("Evaluation Strategy", "vs_larger_model"))
 
 
@@ -314,7 +322,8 @@ class Criterion(Node):
 
 class Human(Node):
     blind_pairs: int = option(50, ge=1, source=guide("Evaluation Strategy", "blind_comparison"))
-    error_categories: list[str] = option(list(ERROR_CATEGORIES),
+    error_categories: Annotated[list[str], BeforeValidator(v.one_or_many), option(min_length=1)] = option(
+        list(ERROR_CATEGORIES),
                                          source=guide("Evaluation Strategy", "error_categorization"))
     against: Literal["base", "prompted_base", "larger"] = option(
         "prompted_base", source=guide("Evaluation Strategy", "vs_prompted_base"))
@@ -357,6 +366,8 @@ class Spec(Node):
         kind = self.task.kind
         self.task.derive("output", OutputFormat(kind="label" if kind == "classification" else "text"))
         self.data.validation.derive("stratified", kind == "classification")
+        if self.data.validation.source is not None:
+            self.data.validation.derive("fraction", 0.0)  # a separate file: no split of train
         if self.adapter.method != "full":
             self.adapter.derive("alpha", 2 * self.adapter.r)
         else:

@@ -76,25 +76,42 @@ def one_or_many(value: Any) -> Any:
 LEVELS = ("error", "warn", "off")
 
 
-def check_phrase(value: Any, *, number_key: str | None = None) -> Any:
-    """Read `LEVEL [NUMBER] [NAME NUMBER]...` into a dict for `QualityCheck`."""
+def check_phrase(value: Any, *, number_key: str | None = None, defaults: dict[str, float] | None = None) -> Any:
+    """Read `LEVEL [NUMBER] [NAME NUMBER]...` into a dict for `QualityCheck`.
+
+    `number_key` names what a bare number means for this check (`warn 0.9` is a
+    threshold); `defaults` are its default settings, kept when only the level
+    is written (`near_duplicates = warn` still means 0.9), and also the only
+    names the check accepts in `NAME NUMBER` pairs.
+    """
     if isinstance(value, dict):
         return value
+    defaults = defaults or {}
     parts = list(atoms(value))
     first = parts.pop(0)
     if not isinstance(first, str) or first not in LEVELS:
         raise invalid(f"expected `error`, `warn` or `off` first; got `{show(first)}`")
-    out: dict[str, Any] = {"level": str(first)}
+    out: dict[str, Any] = {"level": str(first), **defaults}
+    allowed = set(defaults) | ({number_key} if number_key else set())
     while parts:
         part = parts.pop(0)
-        if isinstance(part, Name) and parts and isinstance(parts[0], (int, float)):
-            out[str(part)] = parts.pop(0)
-        elif isinstance(part, (int, float)) and not isinstance(part, bool) and number_key:
+        if isinstance(part, Name) and part in allowed and parts and _is_number(parts[0]):
+            out[str(part)] = float(parts.pop(0))
+        elif _is_number(part) and number_key:
             out[number_key] = float(part)
         else:
-            expect = f"`{number_key}` as a number, or " if number_key else ""
-            raise invalid(f"unexpected `{show(part)}` in `{show(value)}`; expected {expect}`name number` pairs")
+            if allowed:
+                names = " or ".join(f"`{name} N`" for name in sorted(allowed))
+                bare = f"a number ({number_key}), or " if number_key else ""
+                expect = f"{bare}{names}"
+            else:
+                expect = "nothing after the level"
+            raise invalid(f"unexpected `{show(part)}` in `{show(value)}`; expected {expect}")
     return out
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 # -- validation split: `15%`, `15% stratified`, `0.15`, `jsonl("val.jsonl")`, `none`
@@ -119,7 +136,7 @@ def validation_phrase(value: Any) -> Any:
         else:
             raise invalid(
                 f"unexpected `{show(part)}` in validation; expected a fraction (`15%`), "
-                "`stratified` or `random`, or a source such as `jsonl(\"val.jsonl\")`"
+                "`stratified`, `random` or `none`, or a source such as `jsonl(\"val.jsonl\")`"
             )
     return out
 

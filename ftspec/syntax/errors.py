@@ -40,7 +40,7 @@ TERMINAL_NAMES = {
     "TRUE": "`true`",
     "FALSE": "`false`",
     "EQUALS": "`=`",
-    "COMPARATOR": "a comparison (`>=`, `>`, `<=`, `<`, `==`)",
+    "COMPARATOR": "a comparison (`>=`, `>`, `<=`, `<`, `==`, `!=`)",
     "LBRACE": "`{`",
     "RBRACE": "`}`",
     "LBRACKET": "`[`",
@@ -198,6 +198,15 @@ def _structural(err, text, path, seen):
             )
 
     if tok is not None and tok.type == "EQUALS":
+        accept = _last_of(seen, "ACCEPT_KW")
+        key_tok = _last_of(seen, "KEY")
+        if accept is not None and (key_tok is None or _position(seen, accept) > _position(seen, key_tok)):
+            return Diagnostic(
+                "SY001", "syntax.invalid-syntax", Severity.ERROR,
+                "unexpected `=` in the acceptance criterion",
+                _tok_span(path, tok),
+                help="compare with `>=`, `>`, `<=`, `<`, `==` or `!=`",
+            )
         key = _key_before(seen)
         return Diagnostic(
             "SY001", "syntax.invalid-syntax", Severity.ERROR,

@@ -35,9 +35,14 @@ class _AlwaysAcceptKeys:
     always_accept = ("KEY",)
 
     def __init__(self) -> None:
-        # Tokens of the parse in progress: the error messages use them to tell
-        # which block is still open. One parse at a time (see `_LOCK`).
+        # Tokens and comments of the parse in progress: the error messages use
+        # the tokens to tell which block is still open; comments carry
+        # suppressions. One parse at a time (see `_LOCK`).
         self.seen: list[Token] = []
+        self.comments: list[Token] = []
+
+    def comment(self, token: Token) -> None:
+        self.comments.append(token)
 
     def process(self, stream):
         for token in stream:
@@ -48,13 +53,16 @@ class _AlwaysAcceptKeys:
 @lru_cache(maxsize=1)
 def lark_parser() -> Lark:
     grammar = files("ftspec.syntax").joinpath(GRAMMAR_FILE).read_text(encoding="utf-8")
+    postlex = _AlwaysAcceptKeys()
     return Lark(
         grammar,
         parser="lalr",
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=False,
-        postlex=_AlwaysAcceptKeys(),
+        postlex=postlex,
+        # Comments are ignored by the grammar; the lexer hands them over here.
+        lexer_callbacks={"COMMENT": postlex.comment},
         # Building the LALR tables costs ~150 ms, half the lint budget; Lark
         # keeps them in a temp file keyed by the grammar's hash, the options
         # and the Lark and Python versions, so a changed grammar rebuilds.
@@ -64,29 +72,29 @@ def lark_parser() -> Lark:
 
 def parse(text: str, path: str = "<string>") -> tuple[n.Document | None, list[Diagnostic]]:
     """Parse `text`; return the document (None if the syntax is broken) and diagnostics."""
-    comments: list[n.Comment] = []
     parser = lark_parser()
-    ip = parser.parse_interactive(text)
-    seen: list[Token] = []
-    try:
-        for token in ip.iter_parse():
-            seen.append(token)
-        tree = ip.resume_parse()
-    except UnexpectedInput as err:
+    with _LOCK:
+        postlex = parser.options.postlex
+        postlex.seen, postlex.comments = [], []
+        try:
+            tree, err = parser.parse(text), None
+        except UnexpectedInput as exc:
+            tree, err = None, exc
+        seen, comment_tokens = postlex.seen, postlex.comments
+        postlex.seen, postlex.comments = [], []
+    if err is not None:
         from ftspec.syntax.errors import syntax_diagnostic  # only paid for on errors
 
-        # iter_parse yields a token before feeding it: drop the one that failed.
+        # The token that failed went through the postlexer too: drop it.
         if seen and getattr(err, "token", None) is seen[-1]:
             seen.pop()
-
         return None, [syntax_diagnostic(err, text, path, seen)]
     too_deep = _too_deep(seen, path)
     if too_deep is not None:
         return None, [too_deep]
     builder = _Builder(path, text)
-    for line_no, line in enumerate(text.split("\n"), start=1):
-        _collect_comment(line, line_no, path, comments)
-    doc = builder.document(tree, tuple(comments))
+    comments = tuple(n.Comment(str(c), builder.tspan(c)) for c in comment_tokens)
+    doc = builder.document(tree, comments)
     return doc, builder.diagnostics
 
 
@@ -109,28 +117,6 @@ def _too_deep(tokens: list[Token], path: str) -> Diagnostic | None:
         elif tok.type == "RBRACE":
             depth -= 1
     return None
-
-
-def _collect_comment(line: str, line_no: int, path: str, out: list[n.Comment]) -> None:
-    # Comments are ignored by the grammar; find them again here for suppressions
-    # and the formatter. A `#` inside a string is not a comment, so track quotes.
-    if "#" not in line:
-        return
-    in_string = False
-    i = 0
-    while i < len(line):
-        ch = line[i]
-        if in_string:
-            if ch == "\\":
-                i += 1
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch == "#":
-            out.append(n.Comment(line[i:], Span(path, line_no, i + 1, line_no, len(line) + 1)))
-            return
-        i += 1
 
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "0": "\0"}
@@ -279,10 +265,12 @@ class _Builder:
         span = self.tspan(tok)
         if tok.type == "LONG_STRING":
             raw = str(tok)[3:-3]
-            return n.Str(_trim_long(self.unescape(raw, span, 3)), span, long=True)
+            self.unescape(raw, span, 3)  # reports bad escapes where they are written
+            # Trim before decoding, so an escaped `\n` or `\t` is content, not layout.
+            return n.Str(self.unescape(_trim_long(raw), span, 3, report=False), span, long=True)
         return n.Str(self.unescape(str(tok)[1:-1], span, 1), span)
 
-    def unescape(self, raw: str, span: Span, quote_len: int) -> str:
+    def unescape(self, raw: str, span: Span, quote_len: int, report: bool = True) -> str:
         if "\\" not in raw:
             return raw
         out = []
@@ -301,6 +289,10 @@ class _Builder:
                 out.append(chr(int(raw[i + 2 : i + 6], 16)))
                 i += 6
             else:
+                if not report:
+                    out.append(nxt)
+                    i += 2
+                    continue
                 where = self.offset_span(span, quote_len + i, 2)
                 self.diagnostics.append(Diagnostic(
                     "SY007", "syntax.invalid-escape", Severity.ERROR,
