@@ -52,6 +52,50 @@ def _explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_diagnostics(diagnostics) -> None:
+    from ftspec.lint import LintResult
+    from ftspec.output import render
+
+    result = LintResult(files=1, diagnostics=list(diagnostics))
+    sys.stderr.write(render("concise", result))
+
+
+def _compile(args: argparse.Namespace) -> int:
+    from ftspec.compile import CompileError, compile_spec
+
+    try:
+        build = compile_spec(args.spec, args.output)
+    except CompileError as exc:
+        if exc.diagnostics:
+            _print_diagnostics(exc.diagnostics)
+        print(f"ftspec: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS if exc.diagnostics else EXIT_ERROR
+    for warning in build.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"compiled {args.spec} -> {build.path}/ (train.py, eval.py, ftspec.lock.json)")
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ftspec.compile import CompileError
+    from ftspec.run import RunError, run
+
+    try:
+        return run(args.spec, output=args.output, resume=args.resume, processes=args.processes,
+                   max_steps=args.max_steps, build_dir=args.build)
+    except CompileError as exc:
+        if exc.diagnostics:
+            _print_diagnostics(exc.diagnostics)
+        print(f"ftspec: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
+    except RunError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, CompileError) and cause.diagnostics:
+            _print_diagnostics(cause.diagnostics)
+        print(f"ftspec: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
 def _schema(args: argparse.Namespace) -> int:
     from ftspec.schema import spec_schema_text
 
@@ -78,6 +122,24 @@ def parser() -> argparse.ArgumentParser:
     explain.add_argument("code", nargs="?", help="a code such as AD001, or a name such as adapter.rank-range")
     explain.add_argument("--list", action="store_true", help="list every code")
     explain.set_defaults(handler=_explain)
+
+    from pathlib import Path
+
+    comp = sub.add_parser("compile", help="compile a spec to train.py, eval.py and ftspec.lock.json")
+    comp.add_argument("spec", type=Path, metavar="SPEC")
+    comp.add_argument("-o", "--output", type=Path, default=None, help="build folder (default: build/<task name>/)")
+    comp.set_defaults(handler=_compile)
+
+    run = sub.add_parser("run", help="compile if needed, then train and evaluate")
+    run.add_argument("spec", type=Path, metavar="SPEC")
+    run.add_argument("--output", type=Path, default=None,
+                     help="run folder (default: runs/<task>/<timestamp>/; with --resume, the latest unfinished)")
+    run.add_argument("--resume", action="store_true", help="continue a killed run from its last checkpoint")
+    run.add_argument("--processes", type=int, default=1, metavar="N",
+                     help="train with N processes through `accelerate launch` (DDP)")
+    run.add_argument("--max-steps", type=int, default=None, metavar="N", help="stop training after N steps")
+    run.add_argument("--build", type=Path, default=None, help="build folder (default: build/<task name>/)")
+    run.set_defaults(handler=_run)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the spec model")
     schema.set_defaults(handler=_schema)

@@ -32,14 +32,15 @@ class UsageError(Exception):
     """Bad command-line input (a path that does not exist): exit 2."""
 
 
-def lint_text(text: str, path: str = "<string>") -> list[Diagnostic]:
+def analyse(text: str, path: str = "<string>"):
+    """Run syntax, spec, rules and suppressions; return (spec or None, sorted diagnostics)."""
     from ftspec.rules import CHECKS, REGISTRY, Context, suppression
     from ftspec.spec import build
     from ftspec.syntax import parse
 
     doc, diagnostics = parse(text, path)
     if doc is None:
-        return diagnostics
+        return None, diagnostics
     spec, spec_diags = build(doc)
     diagnostics = diagnostics + spec_diags
     if spec is not None:
@@ -47,7 +48,11 @@ def lint_text(text: str, path: str = "<string>") -> list[Diagnostic]:
         for rule in CHECKS:
             diagnostics.extend(rule.run(ctx))
     diagnostics = suppression.apply(diagnostics, doc.comments, set(REGISTRY))
-    return sorted(diagnostics, key=Diagnostic.sort_key)
+    return spec, sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def lint_text(text: str, path: str = "<string>") -> list[Diagnostic]:
+    return analyse(text, path)[1]
 
 
 def read_spec(path: Path) -> tuple[str | None, Diagnostic | None]:

@@ -6,7 +6,7 @@ family module, decorated with `@rule(...)`, and listed in `CHECKS` below.
 
 from __future__ import annotations
 
-from ftspec.rules import adapter, hyperparameters, overfitting
+from ftspec.rules import adapter, hyperparameters, overfitting, suppression
 from ftspec.rules.base import Context, Finding, Rule, rule
 from ftspec.rules.reported import REPORTED
 
@@ -21,4 +21,4 @@ CHECKS: list[Rule] = [
 
 REGISTRY: dict[str, Rule] = {r.code: r for r in [*REPORTED, *CHECKS]}
 
-__all__ = ["CHECKS", "REGISTRY", "Context", "Finding", "Rule", "rule"]
+__all__ = ["CHECKS", "REGISTRY", "Context", "Finding", "Rule", "rule", "suppression"]

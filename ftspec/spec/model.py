@@ -262,7 +262,15 @@ class Training(Node):
     precision: Literal["auto", "bf16", "fp16", "fp32"] = option(
         "auto", description="`auto`: bf16 on GPUs that support it, fp32 on CPU.",
         source=tool("measured: bf16 on CPU is ~15x slower"))
-    eval_every: int | None = option(None, ge=1, description="Evaluate every N steps (default: once per epoch).")
+    distributed: Literal["ddp", "fsdp"] = option(
+        "ddp", description="How `ftspec run --processes N` shares the work: DDP, or FSDP (GPUs only).",
+        source=tool("DDP replicates a small adapter's model cheaply; FSDP shards models too big for one GPU"))
+    gradient_checkpointing: bool = option(
+        False, description="Trade compute for memory: recompute activations in the backward pass.",
+        source=tool("measured: on a CPU it only slows training; turn it on when GPU memory is short"))
+    eval_every: int | None = option(
+        None, ge=1, description="Evaluate (and checkpoint) every N optimizer steps; default: about 10 times a run.",
+        source=tool("derived at run time from the data size"))
     save_best: bool = option(True, description="Keep the checkpoint with the best validation metric.",
                              source=guide("Training Monitoring", "save the best checkpoint, not the last"))
     early_stopping: Annotated[EarlyStopping | None, BeforeValidator(_off_is_none)] = option(

@@ -1,0 +1,92 @@
+"""The plan: everything the templates need, resolved from the spec, as plain literals.
+
+Templates only ever see values from here, and print each through the `lit`
+filter (Python `repr` of plain data), so a spec value can never become code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ftspec.spec.model import Spec
+
+
+def plain(value: Any) -> Any:
+    """Builtin types only (str subclasses such as Name become str), so `repr` is a literal."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if hasattr(value, "model_dump"):
+        return plain(value.model_dump())
+    raise TypeError(f"not a plain value: {value!r}")
+
+
+def _source(source) -> dict[str, Any]:
+    return {k: v for k, v in plain(source.model_dump()).items() if v is not None}
+
+
+def resolve_model(base: str, spec_dir: Path) -> str:
+    """A local model path is taken relative to the spec's folder; a hub id stays as written."""
+    candidate = Path(base).expanduser()
+    if not candidate.is_absolute():
+        candidate = spec_dir / candidate
+    return str(candidate.resolve()) if candidate.exists() else base
+
+
+def make_plan(spec: Spec, spec_path: Path) -> dict[str, Any]:
+    spec_dir = spec_path.resolve().parent
+    t, a, d = spec.training, spec.adapter, spec.data
+    es = t.early_stopping
+    metric = es.metric if es is not None else "eval_loss"
+    greater_is_better = metric not in ("eval_loss", "perplexity")
+    targets = a.targets if a.targets != "all_linear" else "all-linear"  # PEFT's spelling
+    return plain({
+        "task": {"name": spec.task.name, "kind": spec.task.kind, "labels": spec.task.labels
+                 if isinstance(spec.task.labels, list) else None, "output": spec.task.output},
+        "spec_dir": str(spec_dir),
+        "spec_file": spec_path.name,
+        "model": {"base": resolve_model(spec.model.base, spec_dir), "revision": spec.model.revision},
+        "data": {
+            "train": [_source(s) for s in d.train],
+            "eval": [_source(s) for s in d.eval or []],
+            "validation": {
+                "fraction": d.validation.fraction,
+                "stratified": bool(d.validation.stratified),
+                "source": _source(d.validation.source) if d.validation.source else None,
+            },
+            "system": d.system,
+        },
+        "adapter": {
+            "method": a.method, "r": a.r, "alpha": a.alpha, "dropout": a.dropout, "targets": targets,
+            "bias": a.bias, "bits": a.bits, "quant_type": a.quant_type, "compute_dtype": a.compute_dtype,
+            "double_quant": a.double_quant,
+        },
+        "training": {
+            "learning_rate": t.learning_rate, "epochs": t.epochs, "batch_size": t.batch_size,
+            "grad_accum": t.grad_accum, "warmup": t.warmup, "weight_decay": t.weight_decay,
+            "scheduler": t.scheduler, "max_grad_norm": t.max_grad_norm, "optimizer": t.optimizer,
+            "precision": t.precision, "eval_every": t.eval_every, "save_best": t.save_best, "seed": t.seed,
+            "gradient_checkpointing": t.gradient_checkpointing,
+            "max_length": spec.quality.max_tokens,
+            "early_stopping": None if es is None else {
+                "patience": es.patience, "min_delta": es.min_delta},
+            "metric_for_best": metric,
+            "greater_is_better": greater_is_better,
+        },
+        "eval": {
+            "metrics": spec.eval.automated.metrics,
+            "max_new_tokens": spec.eval.max_new_tokens,
+            "base": spec.eval.compare.base is not None,
+            "accept": [c.model_dump() for c in spec.eval.accept],
+        },
+    })

@@ -1,0 +1,93 @@
+"""Training callbacks: monitoring to metrics.jsonl, progress lines for `ftspec run`."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+from transformers import TrainerCallback
+
+# `ftspec run` reads lines starting with this from the training process's stdout.
+PROGRESS_PREFIX = "@ftspec-progress "
+
+_KEEP = {"loss": "train_loss", "eval_loss": "eval_loss", "grad_norm": "grad_norm",
+         "learning_rate": "learning_rate", "epoch": "epoch"}
+
+
+class MetricsLog(TrainerCallback):
+    """One JSON object per logging or evaluation step: the guide's monitoring list
+    (training loss, validation loss, gradient norm, learning rate, eval metrics)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        # On resume, drop what was logged after the checkpoint we restart from,
+        # so metrics.jsonl has each step once.
+        if self.path.exists() and state.is_world_process_zero:
+            kept = []
+            for line in self.path.read_text(encoding="utf-8").splitlines():
+                try:
+                    if json.loads(line).get("step", 0) <= state.global_step:
+                        kept.append(line)
+                except json.JSONDecodeError:
+                    continue  # a line cut by a kill
+            self.path.write_text("".join(k + "\n" for k in kept), encoding="utf-8")
+
+    def on_log(self, args, state, control, logs: dict[str, Any] | None = None, **kwargs):
+        if not state.is_world_process_zero or not logs:
+            return
+        record: dict[str, Any] = {"step": state.global_step, "time": round(time.time(), 3)}
+        for key, value in logs.items():
+            name = _KEEP.get(key, key)
+            if isinstance(value, (int, float)) and math.isfinite(value):
+                record[name] = value
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(record) + "\n")
+
+
+class Progress(TrainerCallback):
+    """Machine-readable progress on stdout, one line per log step."""
+
+    def __init__(self) -> None:
+        self.start = time.time()
+        self.first_step: int | None = None
+
+    def on_log(self, args, state, control, logs: dict[str, Any] | None = None, **kwargs):
+        if not state.is_world_process_zero:
+            return
+        if self.first_step is None:
+            self.first_step = state.global_step
+        done = state.global_step - self.first_step
+        elapsed = time.time() - self.start
+        remaining = max(state.max_steps - state.global_step, 0)
+        eta = elapsed / done * remaining if done > 0 else None
+        logs = logs or {}
+        print(PROGRESS_PREFIX + json.dumps({
+            "step": state.global_step, "max_steps": state.max_steps,
+            "loss": logs.get("loss"), "eval_loss": logs.get("eval_loss"), "eta_s": eta,
+        }), flush=True)
+
+
+# Written by the Trainer when it saves a checkpoint; a folder without all of them
+# was cut short (the run was killed while saving) and is skipped.
+_CHECKPOINT_FILES = ("trainer_state.json", "optimizer.pt", "scheduler.pt")
+
+
+def last_checkpoint(checkpoints: Path) -> str | None:
+    """The newest complete `checkpoint-N` folder, or None."""
+    root = Path(checkpoints)
+    if not root.is_dir():
+        return None
+    found = []
+    for child in root.iterdir():
+        prefix, _, number = child.name.partition("-")
+        if prefix == "checkpoint" and number.isdigit() and child.is_dir():
+            found.append((int(number), child))
+    for _, child in sorted(found, reverse=True):
+        if all((child / name).exists() for name in _CHECKPOINT_FILES):
+            return str(child)
+    return None

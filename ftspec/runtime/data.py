@@ -1,0 +1,40 @@
+"""Training and evaluation data for compiled scripts, read exactly as the data checks read it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ftspec.data.sources import Example, SourceSpec, read
+from ftspec.data.split import split
+
+
+def load(sources: list[dict[str, Any]], base: Path, system: str | None) -> list[Example]:
+    examples: list[Example] = []
+    for source in sources:
+        for ex in read(SourceSpec(**source), base):
+            if system and ex.messages[0]["role"] != "system":
+                ex.messages.insert(0, {"role": "system", "content": system})
+            examples.append(ex)
+    return examples
+
+
+def train_validation(train: list[dict[str, Any]], validation: dict[str, Any], base: Path,
+                     system: str | None, seed: int) -> tuple[list[Example], list[Example]]:
+    """The training examples and the validation examples, from a split or a separate file."""
+    examples = load(train, base, system)
+    if validation.get("source"):
+        return examples, load([validation["source"]], base, system)
+    return split(examples, validation["fraction"], stratified=validation["stratified"], seed=seed)
+
+
+def prompt_completion(examples: list[Example]) -> list[dict[str, Any]]:
+    """TRL's conversational prompt-completion form: the loss covers only the final
+    assistant turn (TRL masks the prompt), whatever the chat template supports."""
+    return [{"prompt": ex.messages[:-1], "completion": ex.messages[-1:]} for ex in examples]
+
+
+def as_dataset(rows: list[dict[str, Any]]):
+    from datasets import Dataset
+
+    return Dataset.from_list(rows)
