@@ -215,3 +215,31 @@ def test_compile_does_not_import_the_training_stack(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code, str(spec), str(tmp_path / "b")], capture_output=True,
                           text=True, timeout=60)
     assert proc.stdout.strip().splitlines()[-1] == "0 []"
+
+
+def test_run_recompiles_a_stale_build_and_says_why(tmp_path):
+    import io
+
+    from ftspec.run.runner import ensure_build
+
+    spec = tmp_path / "s.ftspec"
+    spec.write_text(SPEC)
+    out = io.StringIO()
+    build = ensure_build(spec, tmp_path / "b", out)
+    assert "compiling" in out.getvalue()
+    first = (build / "ftspec.lock.json").read_text()
+    out = io.StringIO()
+    ensure_build(spec, tmp_path / "b", out)
+    assert out.getvalue() == ""  # current: reused as is
+    spec.write_text(SPEC + "training { epochs = 2 }\n")
+    out = io.StringIO()
+    ensure_build(spec, tmp_path / "b", out)
+    assert out.getvalue().startswith("recompiling: s.ftspec changed since it was compiled")
+    assert (build / "ftspec.lock.json").read_text() != first
+
+
+def test_trackers_reach_sft_config(tmp_path):
+    spec = tmp_path / "s.ftspec"
+    spec.write_text(SPEC + "training { report_to = tensorboard }\n")
+    train = (compile_spec(spec, tmp_path / "b").path / "train.py").read_text(encoding="utf-8")
+    assert 'report_to=["tensorboard"],' in train

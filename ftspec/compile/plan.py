@@ -77,6 +77,7 @@ def make_plan(spec: Spec, spec_path: Path) -> dict[str, Any]:
             "scheduler": t.scheduler, "max_grad_norm": t.max_grad_norm, "optimizer": t.optimizer,
             "precision": t.precision, "eval_every": t.eval_every, "save_best": t.save_best, "seed": t.seed,
             "gradient_checkpointing": t.gradient_checkpointing,
+            "report_to": t.report_to,
             "max_length": spec.quality.max_tokens,
             "early_stopping": None if es is None else {
                 "patience": es.patience, "min_delta": es.min_delta},

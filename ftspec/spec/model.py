@@ -277,6 +277,9 @@ class Training(Node):
         EarlyStopping, description="`early_stopping { ... }`, or `early_stopping = off`.",
         source=guide("Training Monitoring"))
     seed: int = option(42, ge=0, source=tool("a fixed seed makes runs repeatable"))
+    report_to: Annotated[list[Literal["tensorboard", "wandb", "mlflow"]], BeforeValidator(v.one_or_many)] = option(
+        [], description="Also send monitoring to these trackers (metrics.jsonl is always written).",
+        source=tool("nothing leaves the machine unless asked"))
 
 
 # -- evaluation ------------------------------------------------------------------

@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         metric_for_best_model="eval_loss",
         greater_is_better=False,
         save_total_limit=2,  # the best and the latest
-        report_to=[],
+        report_to=[],  # metrics.jsonl is written in any case
         disable_tqdm=True,  # `ftspec run` draws its own progress line
     )
 
