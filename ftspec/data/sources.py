@@ -153,6 +153,8 @@ def _csv(path: Path, source: SourceSpec) -> Iterator[Example]:
                 raise DataError(str(path), 1, f"no column `{col}` (columns: {', '.join(header)})")
         for row in reader:
             line = reader.line_num
+            if any(row.get(col) is None for col in (input_col, output_col, category_col)):
+                raise DataError(str(path), line, f"row has fewer fields than the header ({len(header)})")
             messages = [{"role": "user", "content": row[input_col].strip()},
                         {"role": "assistant", "content": row[output_col].strip()}]
-            yield Example(messages, str(path), line, row[category_col])
+            yield Example(messages, str(path), line, row[category_col].strip())

@@ -38,6 +38,8 @@ class ProgressView:
             rec = json.loads(line[len(PROGRESS_PREFIX):])
         except json.JSONDecodeError:
             return False
+        if not isinstance(rec, dict):
+            return False
         self.train_loss = rec.get("loss") if rec.get("loss") is not None else self.train_loss
         self.eval_loss = rec.get("eval_loss") if rec.get("eval_loss") is not None else self.eval_loss
         step, total = rec.get("step", 0), max(rec.get("max_steps") or 1, 1)

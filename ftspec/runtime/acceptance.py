@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-import operator
 from typing import Any
 
-_OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq,
-        "!=": operator.ne}
+# Metrics are ratios of counts: 0.2 + 0.1 must meet 0.3. Differences below this are equality.
+TOLERANCE = 1e-9
+
+_OPS = {
+    ">=": lambda a, b: a >= b - TOLERANCE,
+    ">": lambda a, b: a > b + TOLERANCE,
+    "<=": lambda a, b: a <= b + TOLERANCE,
+    "<": lambda a, b: a < b - TOLERANCE,
+    "==": lambda a, b: abs(a - b) <= TOLERANCE,
+    "!=": lambda a, b: abs(a - b) > TOLERANCE,
+}
 
 
 def _side(terms: list[dict[str, Any]], rungs: dict[str, Any]) -> float | None:
