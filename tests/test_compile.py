@@ -243,3 +243,11 @@ def test_trackers_reach_sft_config(tmp_path):
     spec.write_text(SPEC + "training { report_to = tensorboard }\n")
     train = (compile_spec(spec, tmp_path / "b").path / "train.py").read_text(encoding="utf-8")
     assert 'report_to=["tensorboard"],' in train
+
+
+def test_run_command_starts_without_the_training_stack():
+    """The parent `ftspec run` process only launches the scripts; torch loads in them."""
+    code = ("import sys; import ftspec.run.runner, ftspec.cli;"
+            "print([m for m in ('torch', 'transformers', 'trl', 'peft', 'datasets') if m in sys.modules])")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "[]"

@@ -150,3 +150,20 @@ def test_two_processes_share_the_work(tmp_path, tiny_model):
     training = json.loads((tmp_path / "runs" / "ddp" / "training.json").read_text())
     assert training["global_step"] == math.ceil(102 / (8 * 2))  # one epoch, two processes of batch 8
     assert "--multi_gpu" in (tmp_path / "runs" / "ddp" / "run.log").read_text()
+
+
+def test_qlora_trains_a_4bit_base(tmp_path, tmp_path_factory):
+    pytest.importorskip("bitsandbytes")
+    # bitsandbytes packs 4-bit weights in blocks of 64: the model needs dimensions of at least that.
+    model = build_tiny_model(tmp_path_factory.mktemp("tiny128") / "model", hidden=128)
+    spec = write_spec(tmp_path, model, "epochs = 1  batch_size = 8  grad_accum = 1")
+    text = spec.read_text().replace("adapter lora { r = 8  targets = [q_proj, v_proj] }",
+                                    "adapter qlora { r = 8  targets = [q_proj, v_proj]  compute_dtype = float32 }")
+    spec.write_text(text)
+    proc = ftspec("run", str(spec), "--output", "runs/q", cwd=tmp_path)
+    run = tmp_path / "runs" / "q"
+    assert proc.returncode == 0, proc.stderr + (run / "run.log").read_text()[-3000:]
+    training = json.loads((run / "training.json").read_text())
+    assert training["quantized_bits"] == 4
+    assert "BitsAndBytesConfig(" in (run / "build" / "eval.py").read_text()
+    assert json.loads((run / "results.json").read_text())["rungs"]["fine_tuned"]["examples"] == 30

@@ -7,7 +7,7 @@ import sys
 import time
 from typing import TextIO
 
-from ftspec.runtime.callbacks import PROGRESS_PREFIX
+from ftspec.runtime.protocol import PROGRESS_PREFIX
 
 
 def _duration(seconds: float | None) -> str:

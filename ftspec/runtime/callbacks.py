@@ -10,8 +10,7 @@ from typing import Any
 
 from transformers import TrainerCallback
 
-# `ftspec run` reads lines starting with this from the training process's stdout.
-PROGRESS_PREFIX = "@ftspec-progress "
+from ftspec.runtime.protocol import PROGRESS_PREFIX
 
 _KEEP = {"loss": "train_loss", "eval_loss": "eval_loss", "grad_norm": "grad_norm",
          "learning_rate": "learning_rate", "epoch": "epoch"}

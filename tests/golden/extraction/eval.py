@@ -61,7 +61,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    import torch
     from peft import PeftModel
+    from transformers import BitsAndBytesConfig
 
     if not EVAL_SOURCES:
         print("ftspec: the spec names no eval data (`data { eval = ... }`): nothing to evaluate", file=sys.stderr)
@@ -75,7 +77,14 @@ def main(argv: list[str] | None = None) -> int:
     references = [ex.output for ex in examples]
     precision = device.decide(PRECISION)
     tokenizer = models.load_tokenizer(BASE_MODEL, REVISION)
-    model = models.load_model(BASE_MODEL, dtype=precision.dtype, revision=REVISION)
+    # The adapter was trained on the quantised base: evaluate it on the same.
+    quantization = BitsAndBytesConfig(
+        load_in_4bit=True,
+        bnb_4bit_quant_type="nf4",
+        bnb_4bit_compute_dtype=torch.bfloat16,
+        bnb_4bit_use_double_quant=True,
+    )
+    model = models.load_model(BASE_MODEL, dtype=precision.dtype, revision=REVISION, quantization=quantization)
 
     rungs = {}
     predictions = {}

@@ -152,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
             "train_examples": len(train_examples),
             "validation_examples": len(validation_examples),
             "precision": precision.reason,
+            "quantized_bits": 4 if getattr(model, "is_loaded_in_4bit", False) else
+            8 if getattr(model, "is_loaded_in_8bit", False) else None,
         })
     return 0
 
