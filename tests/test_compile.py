@@ -251,3 +251,13 @@ def test_run_command_starts_without_the_training_stack():
             "print([m for m in ('torch', 'transformers', 'trl', 'peft', 'datasets') if m in sys.modules])")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "[]"
+
+
+def test_early_stopping_on_a_metric_training_cannot_compute_is_refused(tmp_path):
+    spec = tmp_path / "s.ftspec"
+    spec.write_text(SPEC + "training { early_stopping { metric = rouge_l } }\n")
+    with pytest.raises(CompileError) as err:
+        compile_spec(spec, tmp_path / "b")
+    (diag,) = err.value.diagnostics
+    assert diag.code == "SP008" and "rouge_l" in diag.message
+    assert (diag.span.line, diag.span.col) == (12, 38)

@@ -167,3 +167,18 @@ def test_qlora_trains_a_4bit_base(tmp_path, tmp_path_factory):
     assert training["quantized_bits"] == 4
     assert "BitsAndBytesConfig(" in (run / "build" / "eval.py").read_text()
     assert json.loads((run / "results.json").read_text())["rungs"]["fine_tuned"]["examples"] == 30
+
+
+def test_task_metrics_each_evaluation_and_early_stopping_on_accuracy(tmp_path, tiny_model):
+    spec = write_spec(tmp_path, tiny_model, "epochs = 1  batch_size = 8  grad_accum = 1  eval_every = 4 "
+                      " early_stopping { patience = 3  metric = accuracy }")
+    proc = ftspec("run", str(spec), "--output", "runs/acc", cwd=tmp_path)
+    run = tmp_path / "runs" / "acc"
+    assert proc.returncode == 0, proc.stderr + (run / "run.log").read_text()[-3000:]
+    records = metrics(run)
+    task = [r for r in records if "eval_accuracy" in r]
+    assert [r["step"] for r in task] == [4, 8, 12, 13]  # every 4 steps, and at the end of the epoch
+    assert all({"eval_macro_f1", "eval_format_compliance", "eval_perplexity"} <= r.keys() for r in task)
+    training = json.loads((run / "training.json").read_text())
+    assert training["metric"] == "accuracy"
+    assert training["best_metric"] == max(r["eval_accuracy"] for r in task)

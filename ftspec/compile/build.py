@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ftspec import __version__
-from ftspec.diagnostics import Diagnostic, Severity
+from ftspec.diagnostics import Diagnostic, Severity, Span
 
 BUILD_FILES = ("train.py", "eval.py", "ftspec.lock.json")
 
@@ -55,13 +55,19 @@ def default_build_dir(spec) -> Path:
 
 def compile_spec(spec_path: Path, out: Path | None = None) -> Build:
     from ftspec.compile.lock import make_lock
-    from ftspec.compile.plan import make_plan
+    from ftspec.compile.plan import PlanError, make_plan
     from ftspec.compile.render import render
 
     spec_path = Path(spec_path)
     spec = load_spec(spec_path)
     out = Path(out) if out is not None else default_build_dir(spec)
-    plan = make_plan(spec, spec_path)
+    try:
+        plan = make_plan(spec, spec_path)
+    except PlanError as exc:
+        diag = Diagnostic("SP008", "spec.invalid-value", Severity.ERROR, str(exc),
+                          exc.span or Span.point(str(spec_path), 1, 1),
+                          help="early stopping on `eval_loss` needs no generation and works for every task")
+        raise CompileError(f"{spec_path} cannot be compiled", [diag]) from None
     header = {"ftspec_version": __version__, "spec_file": spec_path.name}
     files = {
         "train.py": render("train.py.j2", p=plan, h=header),

@@ -12,6 +12,17 @@ from typing import Any
 from ftspec.spec.model import Spec
 
 
+# Metrics the training loop can compute at each evaluation (ftspec.runtime.metrics).
+TEXT_METRICS = ("accuracy", "exact_match", "macro_f1", "format_compliance")
+TRAINING_METRICS = ("eval_loss", "perplexity", *TEXT_METRICS)
+
+
+class PlanError(Exception):
+    def __init__(self, message: str, span) -> None:
+        super().__init__(message)
+        self.span = span
+
+
 def plain(value: Any) -> Any:
     """Builtin types only (str subclasses such as Name become str), so `repr` is a literal."""
     if isinstance(value, bool) or value is None:
@@ -48,7 +59,16 @@ def make_plan(spec: Spec, spec_path: Path) -> dict[str, Any]:
     t, a, d = spec.training, spec.adapter, spec.data
     es = t.early_stopping
     metric = es.metric if es is not None else "eval_loss"
+    if metric not in TRAINING_METRICS:
+        raise PlanError(
+            f"early stopping on `{metric}` is not available during training; use one of "
+            + ", ".join(f"`{m}`" for m in TRAINING_METRICS),
+            spec.training.early_stopping.span_of("metric"),
+        )
     greater_is_better = metric not in ("eval_loss", "perplexity")
+    task_metrics = [m for m in spec.eval.automated.metrics or [] if m in TEXT_METRICS]
+    if metric in TEXT_METRICS and metric not in task_metrics:
+        task_metrics.append(metric)
     targets = a.targets if a.targets != "all_linear" else "all-linear"  # PEFT's spelling
     return plain({
         "task": {"name": spec.task.name, "kind": spec.task.kind, "labels": spec.task.labels
@@ -82,6 +102,7 @@ def make_plan(spec: Spec, spec_path: Path) -> dict[str, Any]:
             "early_stopping": None if es is None else {
                 "patience": es.patience, "min_delta": es.min_delta},
             "metric_for_best": metric,
+            "task_metrics": task_metrics,
             "greater_is_better": greater_is_better,
         },
         "eval": {

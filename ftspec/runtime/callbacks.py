@@ -39,13 +39,53 @@ class MetricsLog(TrainerCallback):
     def on_log(self, args, state, control, logs: dict[str, Any] | None = None, **kwargs):
         if not state.is_world_process_zero or not logs:
             return
-        record: dict[str, Any] = {"step": state.global_step, "time": round(time.time(), 3)}
-        for key, value in logs.items():
+        self.record(state.global_step, logs)
+
+    def record(self, step: int, values: dict[str, Any]) -> None:
+        record: dict[str, Any] = {"step": step, "time": round(time.time(), 3)}
+        for key, value in values.items():
             name = _KEEP.get(key, key)
             if isinstance(value, (int, float)) and math.isfinite(value):
                 record[name] = value
         with self.path.open("a", encoding="utf-8") as f:
             f.write(json.dumps(record) + "\n")
+
+
+class TaskMetrics(TrainerCallback):
+    """The task's own metrics (accuracy, exact match, ...) on validation examples at every
+    evaluation (guide: Training Monitoring, "Run task-specific evaluation every N steps").
+
+    They are added to the evaluation's metrics as `eval_<name>`, so early stopping and
+    best-checkpoint selection can use them, and recorded in metrics.jsonl. Must come
+    before EarlyStoppingCallback in the callback list.
+    """
+
+    def __init__(self, examples, names: list[str], *, output: dict, labels: list[str] | None,
+                 max_new_tokens: int, log: MetricsLog, limit: int = 64) -> None:
+        self.examples = list(examples)[:limit]
+        self.names, self.output, self.labels = names, output, labels
+        self.max_new_tokens, self.log = max_new_tokens, log
+
+    def on_evaluate(self, args, state, control, metrics=None, model=None, processing_class=None, **kwargs):
+        from ftspec.runtime import metrics as task_metrics
+        from ftspec.runtime.generate import generate
+
+        if metrics is None or model is None or processing_class is None or not self.examples:
+            return
+        side = processing_class.padding_side
+        try:
+            outputs = generate(model, processing_class, [ex.messages[:-1] for ex in self.examples],
+                               max_new_tokens=self.max_new_tokens)
+        finally:
+            processing_class.padding_side = side  # training pads as it did before
+        values = task_metrics.compute(self.names, outputs, [ex.output for ex in self.examples],
+                                      output=self.output, labels=self.labels)
+        if "eval_loss" in metrics:
+            values["perplexity"] = math.exp(min(metrics["eval_loss"], 50.0))
+        prefixed = {f"eval_{k}": v for k, v in values.items()}
+        metrics.update(prefixed)
+        if state.is_world_process_zero:
+            self.log.record(state.global_step, prefixed)
 
 
 class Progress(TrainerCallback):

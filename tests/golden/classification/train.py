@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ftspec.data.sources import DataError
 from ftspec.runtime import data, device, models, schedule
-from ftspec.runtime.callbacks import MetricsLog, Progress, last_checkpoint
+from ftspec.runtime.callbacks import MetricsLog, Progress, TaskMetrics, last_checkpoint
 from ftspec.runtime.io import atomic_write_json
 
 SPEC_DIR = Path("<ROOT>/specs/examples")  # data paths in the spec are relative to it
@@ -25,6 +25,16 @@ REVISION = None
 TRAIN_SOURCES = [{"format": "jsonl", "path": "data/banking/train.jsonl"}]
 VALIDATION = {"fraction": 0.15, "stratified": True, "source": None}
 SYSTEM_PROMPT = "You route bank customer messages to an intent."
+TASK_METRICS = ["accuracy", "macro_f1", "format_compliance"]  # computed on validation examples at each evaluation
+OUTPUT_FORMAT = {"kind": "label", "pattern": None, "schema_path": None}
+LABELS = [
+    "card_arrival",
+    "lost_or_stolen_card",
+    "top_up_failed",
+    "exchange_rate",
+    "pin_blocked",
+    "refund_not_showing_up",
+]
 PRECISION = "auto"
 EVAL_EVERY = None
 SEED = 42
@@ -114,7 +124,13 @@ def main(argv: list[str] | None = None) -> int:
         disable_tqdm=True,  # `ftspec run` draws its own progress line
     )
 
-    callbacks = [MetricsLog(args.output / "metrics.jsonl"), Progress()]
+    metrics_log = MetricsLog(args.output / "metrics.jsonl")
+    callbacks = [metrics_log, Progress()]
+    if TASK_METRICS:  # before early stopping, which may read them
+        callbacks.append(TaskMetrics(
+            validation_examples, TASK_METRICS, output=OUTPUT_FORMAT, labels=LABELS,
+            max_new_tokens=64, log=metrics_log,
+        ))
     callbacks.append(EarlyStoppingCallback(
         early_stopping_patience=3,
         early_stopping_threshold=0.0,

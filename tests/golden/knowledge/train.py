@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ftspec.data.sources import DataError
 from ftspec.runtime import data, device, models, schedule
-from ftspec.runtime.callbacks import MetricsLog, Progress, last_checkpoint
+from ftspec.runtime.callbacks import MetricsLog, Progress, TaskMetrics, last_checkpoint
 from ftspec.runtime.io import atomic_write_json
 
 SPEC_DIR = Path("<ROOT>/specs/examples")  # data paths in the spec are relative to it
@@ -25,6 +25,9 @@ REVISION = None
 TRAIN_SOURCES = [{"format": "alpaca", "path": "data/policy/qa.json"}]
 VALIDATION = {"fraction": 0.2, "stratified": False, "source": None}
 SYSTEM_PROMPT = "You answer questions about the Acme 2026 expense policy."
+TASK_METRICS = ["exact_match"]  # computed on validation examples at each evaluation
+OUTPUT_FORMAT = {"kind": "text", "pattern": None, "schema_path": None}
+LABELS = None
 PRECISION = "auto"
 EVAL_EVERY = None
 SEED = 42
@@ -114,7 +117,13 @@ def main(argv: list[str] | None = None) -> int:
         disable_tqdm=True,  # `ftspec run` draws its own progress line
     )
 
-    callbacks = [MetricsLog(args.output / "metrics.jsonl"), Progress()]
+    metrics_log = MetricsLog(args.output / "metrics.jsonl")
+    callbacks = [metrics_log, Progress()]
+    if TASK_METRICS:  # before early stopping, which may read them
+        callbacks.append(TaskMetrics(
+            validation_examples, TASK_METRICS, output=OUTPUT_FORMAT, labels=LABELS,
+            max_new_tokens=64, log=metrics_log,
+        ))
     callbacks.append(EarlyStoppingCallback(
         early_stopping_patience=2,
         early_stopping_threshold=0.0,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ftspec.data.sources import DataError
 from ftspec.runtime import data, device, models, schedule
-from ftspec.runtime.callbacks import MetricsLog, Progress, last_checkpoint
+from ftspec.runtime.callbacks import MetricsLog, Progress, TaskMetrics, last_checkpoint
 from ftspec.runtime.io import atomic_write_json
 
 SPEC_DIR = Path("<ROOT>/specs/examples")  # data paths in the spec are relative to it
@@ -28,6 +28,9 @@ TRAIN_SOURCES = [
 ]
 VALIDATION = {"fraction": 0.1, "stratified": False, "source": None}
 SYSTEM_PROMPT = None
+TASK_METRICS = ["exact_match"]  # computed on validation examples at each evaluation
+OUTPUT_FORMAT = {"kind": "regex", "pattern": "(?s).*Answer: -?[0-9]+(\\.[0-9]+)?$", "schema_path": None}
+LABELS = None
 PRECISION = "auto"
 EVAL_EVERY = 200
 SEED = 42
@@ -117,7 +120,13 @@ def main(argv: list[str] | None = None) -> int:
         disable_tqdm=True,  # `ftspec run` draws its own progress line
     )
 
-    callbacks = [MetricsLog(args.output / "metrics.jsonl"), Progress()]
+    metrics_log = MetricsLog(args.output / "metrics.jsonl")
+    callbacks = [metrics_log, Progress()]
+    if TASK_METRICS:  # before early stopping, which may read them
+        callbacks.append(TaskMetrics(
+            validation_examples, TASK_METRICS, output=OUTPUT_FORMAT, labels=LABELS,
+            max_new_tokens=384, log=metrics_log,
+        ))
     callbacks.append(EarlyStoppingCallback(
         early_stopping_patience=3,
         early_stopping_threshold=0.0,
