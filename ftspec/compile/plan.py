@@ -11,7 +11,6 @@ from typing import Any
 
 from ftspec.spec.model import Spec
 
-
 # Metrics the training loop can compute at each evaluation (ftspec.runtime.metrics).
 TEXT_METRICS = ("accuracy", "exact_match", "macro_f1", "format_compliance")
 TRAINING_METRICS = ("eval_loss", "perplexity", *TEXT_METRICS)
