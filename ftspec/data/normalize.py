@@ -1,0 +1,18 @@
+"""Normalisation for comparing texts: Unicode NFKC, case folded, whitespace collapsed."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def normalise(text: str) -> str:
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.casefold().split())
+
+
+def ngrams(words: list[str], n: int) -> set[int]:
+    """Hashes of the word n-grams; a text shorter than n words is one gram."""
+    if len(words) < n:
+        return {hash(tuple(words))}
+    return {hash(tuple(words[i:i + n])) for i in range(len(words) - n + 1)}
