@@ -21,7 +21,7 @@ def _lint(args: argparse.Namespace) -> int:
     from ftspec.output import render
 
     try:
-        result = lint_paths(args.paths)
+        result = lint_paths(args.paths, data=not args.no_data)
     except UsageError as exc:
         print(f"ftspec: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -96,6 +96,54 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_ERROR
 
 
+def _check(args: argparse.Namespace) -> int:
+    import json
+
+    from ftspec.compile import CompileError
+    from ftspec.compile.build import load_spec
+    from ftspec.data.checks import CheckError, check_spec
+    from ftspec.data.stats import Tokens
+
+    try:
+        spec = load_spec(args.spec)
+    except CompileError as exc:
+        if exc.diagnostics:
+            _print_diagnostics(exc.diagnostics)
+        print(f"ftspec: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS if exc.diagnostics else EXIT_ERROR
+    spec_dir = args.spec.resolve().parent
+    from ftspec.compile.plan import resolve_model
+
+    base = resolve_model(spec.model.base, spec_dir)
+    from pathlib import Path
+
+    tokens = Tokens(base if Path(base).is_dir() else None)
+    try:
+        report = check_spec(spec, spec_dir, tokens=tokens, near=not args.no_near)
+    except CheckError as exc:
+        print(f"ftspec: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.format == "json":
+        sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    else:
+        from ftspec.data.render import render_text
+
+        sys.stdout.write(render_text(report, spec_path=str(args.spec), color=sys.stdout.isatty()))
+    if args.write_clean:
+        from ftspec.data.clean import write_clean
+
+        try:
+            summary = write_clean(spec, spec_dir, report, args.write_clean)
+        except ValueError as exc:
+            print(f"ftspec: cannot write clean copies: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        for original, counts in summary.items():
+            print(f"clean copy: {counts['clean']} ({counts['kept']} kept, {counts['dropped']} dropped from "
+                  f"{original})", file=sys.stderr)
+        print(f"dropped examples and why: {args.write_clean / 'dropped.jsonl'}", file=sys.stderr)
+    return EXIT_OK if report["passed"] else EXIT_FINDINGS
+
+
 def _schema(args: argparse.Namespace) -> int:
     from ftspec.schema import spec_schema_text
 
@@ -116,6 +164,8 @@ def parser() -> argparse.ArgumentParser:
                       help="concise (default): path:line:col: CODE message; full: with source and help; "
                            "json; github: workflow annotations; sarif: SARIF 2.1.0")
     lint.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    lint.add_argument("--no-data", action="store_true",
+                      help="skip the data rules (no data file is read), e.g. where the data is not present")
     lint.set_defaults(handler=_lint)
 
     explain = sub.add_parser("explain", help="show the documentation of a diagnostic code")
@@ -129,6 +179,15 @@ def parser() -> argparse.ArgumentParser:
     comp.add_argument("spec", type=Path, metavar="SPEC")
     comp.add_argument("-o", "--output", type=Path, default=None, help="build folder (default: build/<task name>/)")
     comp.set_defaults(handler=_compile)
+
+    check = sub.add_parser("check", help="check the data a spec points at (format, duplicates, contamination, ...)")
+    check.add_argument("spec", type=Path, metavar="SPEC")
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help="text (default) or json (schemas/check-report.schema.json)")
+    check.add_argument("--no-near", action="store_true", help="skip near-duplicate detection (the slowest check)")
+    check.add_argument("--write-clean", type=Path, default=None, metavar="DIR",
+                       help="write deduplicated, decontaminated copies of the training data and DIR/dropped.jsonl")
+    check.set_defaults(handler=_check)
 
     run = sub.add_parser("run", help="compile if needed, then train and evaluate")
     run.add_argument("spec", type=Path, metavar="SPEC")

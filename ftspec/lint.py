@@ -32,8 +32,11 @@ class UsageError(Exception):
     """Bad command-line input (a path that does not exist): exit 2."""
 
 
-def analyse(text: str, path: str = "<string>"):
-    """Run syntax, spec, rules and suppressions; return (spec or None, sorted diagnostics)."""
+def analyse(text: str, path: str = "<string>", *, data: bool = False):
+    """Run syntax, spec, rules and suppressions; return (spec or None, sorted diagnostics).
+
+    With `data`, the cheap data checks run on the files the spec names (cached by
+    their content) and the data rules report on them."""
     from ftspec.rules import CHECKS, REGISTRY, Context, suppression
     from ftspec.spec import build
     from ftspec.syntax import parse
@@ -45,14 +48,18 @@ def analyse(text: str, path: str = "<string>"):
     diagnostics = diagnostics + spec_diags
     if spec is not None:
         ctx = Context(spec=spec, document=doc)
+        if data:
+            from ftspec.data.cache import cheap_report
+
+            ctx.data = cheap_report(spec, ctx.base_dir)
         for rule in CHECKS:
             diagnostics.extend(rule.run(ctx))
     diagnostics = suppression.apply(diagnostics, doc.comments, set(REGISTRY))
     return spec, sorted(diagnostics, key=Diagnostic.sort_key)
 
 
-def lint_text(text: str, path: str = "<string>") -> list[Diagnostic]:
-    return analyse(text, path)[1]
+def lint_text(text: str, path: str = "<string>", *, data: bool = False) -> list[Diagnostic]:
+    return analyse(text, path, data=data)[1]
 
 
 def read_spec(path: Path) -> tuple[str | None, Diagnostic | None]:
@@ -92,7 +99,7 @@ def discover(paths: Iterable[str]) -> Iterator[Path]:
             raise UsageError(f"{raw}: not a file or folder")
 
 
-def lint_paths(paths: Iterable[str]) -> LintResult:
+def lint_paths(paths: Iterable[str], *, data: bool = True) -> LintResult:
     result = LintResult()
     seen: set[Path] = set()
     for path in discover(paths):
@@ -110,5 +117,5 @@ def lint_paths(paths: Iterable[str]) -> LintResult:
             result.diagnostics.append(problem)
             continue
         result.sources[name] = text
-        result.diagnostics.extend(lint_text(text, name))
+        result.diagnostics.extend(lint_text(text, name, data=data))
     return result

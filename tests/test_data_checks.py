@@ -31,7 +31,12 @@ def test_format_errors_are_reported_at_their_line(name):
 
 def test_every_category_has_a_fixture():
     covered = {item.split(" ", 1)[1] for case in EXPECTED.values() for item in case["issues"]}
-    assert covered == set(CATEGORIES)
+    assert covered == set(CATEGORIES) - {"file_not_found"}
+
+
+def test_missing_file_is_one_issue_at_line_0():
+    (issue,) = scan(SourceSpec("jsonl", "nope.jsonl"), FIXTURES)
+    assert (issue.category, issue.line, issue.message) == ("file_not_found", 0, "file not found")
 
 
 def test_valid_lines_around_errors_are_still_read():
@@ -178,3 +183,68 @@ def test_percentiles_by_hand():
     # linear interpolation: position (n - 1) * q = 9 * 0.05 = 0.45 -> 1 + 0.45 = 1.45
     assert (d["p5"], d["median"], d["p95"], d["mean"]) == (1.45, 5.5, 9.55, 5.5)
     assert distribution([7])["p95"] == 7 and distribution([])["count"] == 0
+
+
+# -- ftspec check, --write-clean ---------------------------------------------------------
+
+
+def _cli(*args: str, cwd: Path):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "ftspec", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=120)
+
+
+def test_write_clean_output_passes_check_and_originals_are_untouched(tmp_path):
+    run_check(tmp_path)  # writes the planted data and the spec
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    proc = _cli("check", "s.ftspec", "--format", "json", "--write-clean", "clean", cwd=tmp_path)
+    assert proc.returncode == 1  # the planted problems
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
+    dropped = [json.loads(line) for line in (tmp_path / "clean" / "dropped.jsonl").read_text().splitlines()]
+    assert sorted(d["line"] for d in dropped) == [4, 5, 6, 7]
+    assert {d["line"]: d["reason"].split()[0] for d in dropped} == {
+        4: "duplicate", 5: "duplicate", 6: "conflicts", 7: "contamination:"}
+    # the clean copy, checked by the same spec pointed at it, passes every error-level check
+    spec = (tmp_path / "s.ftspec").read_text().replace('jsonl("train.jsonl")', 'jsonl("clean/train.jsonl")')
+    (tmp_path / "clean.ftspec").write_text(spec)
+    again = _cli("check", "clean.ftspec", "--format", "json", cwd=tmp_path)
+    assert again.returncode == 0, again.stdout[-2000:]
+    report = json.loads(again.stdout)
+    assert report["passed"] is True and report["sources"][1]["examples"] == 8
+
+
+def test_check_text_report_and_exit_code(tmp_path):
+    run_check(tmp_path)
+    proc = _cli("check", "s.ftspec", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "FAILED" in proc.stdout and "train.jsonl:1 ~ train.jsonl:4" in proc.stdout
+    assert "Traceback" not in proc.stderr
+
+
+def test_check_refuses_a_broken_spec_with_its_diagnostics(tmp_path):
+    (tmp_path / "s.ftspec").write_text("ftspec 1\ntask \"t\" { kind = classifcation }\n")
+    proc = _cli("check", "s.ftspec", cwd=tmp_path)
+    assert proc.returncode == 1 and "SP002" in proc.stderr
+
+
+def test_lint_reports_data_problems_at_the_data_line_and_caches(tmp_path, monkeypatch):
+    from ftspec.lint import lint_paths
+
+    monkeypatch.setenv("FTSPEC_CACHE_DIR", str(tmp_path / "cache"))
+    run_check(tmp_path)
+    diags = lint_paths([str(tmp_path / "s.ftspec")]).diagnostics
+    found = {d.code: d for d in diags if d.code.startswith("DA")}
+    assert set(found) == {"DA002", "DA003", "DA004"}
+    assert found["DA002"].message == "train.jsonl:4 is a duplicate of line 1 (1 more; `ftspec check` lists them)"
+    assert (found["DA002"].span.line, found["DA002"].span.col) == (4, 11)  # the train source in the spec
+    assert "train.jsonl:7 (validation) repeats eval example eval.jsonl:1 (exact" in found["DA003"].message
+    assert len(list((tmp_path / "cache").glob("data-*.json"))) == 1
+    # unchanged data: the cached report answers (the checker is not run again)
+    import ftspec.data.checks as checks
+
+    monkeypatch.setattr(checks, "check_spec", lambda *a, **k: (_ for _ in ()).throw(AssertionError("ran")))
+    assert [d.code for d in lint_paths([str(tmp_path / "s.ftspec")]).diagnostics] == [d.code for d in diags]
+    assert [d.code for d in lint_paths([str(tmp_path / "s.ftspec")], data=False).diagnostics
+            if d.code.startswith("DA")] == []

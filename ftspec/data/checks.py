@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ftspec.data.normalize import ngrams, normalise
+from ftspec.data.normalize import ngrams, normalise, words
 from ftspec.data.scan import FormatIssue, scan
 from ftspec.data.sources import Example, SourceSpec
-from ftspec.data.split import split
+from ftspec.data.split import held_out
 from ftspec.data.stats import Tokens, distribution
 
 LISTED = 1000  # at most this many items are listed per finding kind; counts are always complete
@@ -36,18 +36,6 @@ SIZING = {
 
 def where(ex: Example | FormatIssue) -> dict[str, Any]:
     return {"file": ex.path, "line": ex.line}
-
-
-@dataclass(slots=True)
-class Record:
-    """What the checks keep of an example."""
-
-    path: str
-    line: int
-    category: str | None
-    input_hash: int
-    output_hash: int
-    example_hash: int
 
 
 @dataclass
@@ -87,6 +75,9 @@ class Checker:
         self.labels = {normalise(x) for x in spec.task.labels} if isinstance(spec.task.labels, list) else None
         self.pattern = re.compile(self.output.pattern) if self.output.kind == "regex" else None
         self.schema_validator = self._schema_validator()
+        self.classification = spec.task.kind == "classification"
+        self.checks_output = (self.output.kind == "label" and self.labels is not None) or self.output.kind in (
+            "regex", "json", "json_schema")
         self.sources: list[SourceStats] = []
         self.eval_inputs: dict[int, dict] = {}
         self.eval_grams: dict[int, int] = {}  # n-gram hash -> index into eval_locations
@@ -94,7 +85,20 @@ class Checker:
         self.eval_gram_counts: list[int] = []
         self.compliance = {"checked": 0, "failures": 0, "examples": []}
         self.tags: Counter = Counter()
-        self.found_contamination: list[tuple] = []  # (file, line, eval location, kind, overlap)
+        # One entry per training/validation example, by index: columns, not objects, so
+        # memory grows by a few bytes an example plus the hash tables of unique inputs.
+        self.source_paths: list[str] = []
+        self.ex_source = array("H")
+        self.ex_line = array("I")
+        self.split_keys: list[str | None] = []  # what training stratifies by (tag or reply)
+        self.first_example: dict[int, int] = {}  # normalised example hash -> first index
+        self.first_input: dict[int, tuple[int, int]] = {}  # input hash -> (first index, output hash)
+        self.duplicates: list[tuple[int, int]] = []
+        self.conflicts: list[tuple[int, int]] = []
+        self.counts = Counter()  # duplicates, conflicts
+        self.categories: Counter = Counter()
+        self.found_contamination: list[tuple] = []  # (index, eval location, kind, overlap)
+        self.system_norms: dict[str, int] = {}  # hashes of normalised system prompts (they repeat)
 
     def _schema_validator(self):
         if self.output.kind != "json_schema":
@@ -110,11 +114,13 @@ class Checker:
         return jsonschema.Draft202012Validator(schema)
 
     # -- one source -------------------------------------------------------------------
-    def read(self, source, role: str) -> list[Record]:
+    def read(self, source, role: str) -> int:
+        """Check one source's examples as they stream by; return how many there were."""
         spec = SourceSpec(**{k: v for k, v in source.model_dump().items() if v is not None})
         stats = SourceStats(role, str(Path(spec.path) if Path(spec.path).is_absolute() else self.base / spec.path))
         self.sources.append(stats)
-        records: list[Record] = []
+        self.source_paths.append(stats.path)
+        source_index = len(self.source_paths) - 1
         system = self.spec.data.system
         for item in scan(spec, self.base):
             if isinstance(item, FormatIssue):
@@ -122,62 +128,133 @@ class Checker:
                 if len(stats.issues) < LISTED:
                     stats.issues.append(item.to_dict())
                 continue
-            records.append(self.example(item, stats, system, role))
-        return records
+            self.example(item, stats, system, role, source_index)
+        return stats.examples
 
-    def example(self, ex: Example, stats: SourceStats, system: str | None, role: str) -> Record:
+    def example(self, ex: Example, stats: SourceStats, system: str | None, role: str, source_index: int) -> None:
+        # The hot loop of `ftspec check` and of lint's data rules: keep it lean (DESIGN.md
+        # section 8 asks for 150,000 examples/s), one normalisation per text at most.
         stats.examples += 1
-        roles = [m["role"] for m in ex.messages]
-        if "system" not in roles:
+        messages = ex.messages
+        roles = []
+        chars = 0
+        ex_user = None
+        for m in messages:  # one pass: roles, size, the last user turn
+            r = m["role"]
+            roles.append(r)
+            chars += len(m["content"])
+            if r == "user":
+                ex_user = m
+        no_system = roles[0] != "system" and "system" not in roles
+        if no_system:
             stats.missing_system += 1  # before the spec's system prompt is applied
-        if "user" not in roles:
+        if ex_user is None:
             stats.missing_user += 1
-        stats.messages.append(len(ex.messages) + (1 if system and "system" not in roles else 0))
-        text_tokens = sum(self.tokens.count(m["content"]) for m in ex.messages)
-        if system and "system" not in roles:
-            text_tokens += self.tokens.count(system)
-        answer_tokens = self.tokens.count(ex.output)
+        added = system is not None and no_system
+        stats.messages.append(len(messages) + added)
+        last = messages[-1]
+        output = last["content"]
+        if self.tokens.tokenizer is None:
+            text_tokens = -(-(chars + (len(system) if added else 0)) // Tokens.CHARS_PER_TOKEN)
+            answer_tokens = -(-len(output) // Tokens.CHARS_PER_TOKEN)
+        else:
+            text_tokens = sum(self.tokens.count(m["content"]) for m in messages)
+            text_tokens += self.tokens.count(system) if added else 0
+            answer_tokens = self.tokens.count(output)
         stats.tokens.append(text_tokens)
         stats.assistant_tokens.append(answer_tokens)
         if text_tokens > self.max_tokens:
             stats.over_count += 1
             if len(stats.over_max_tokens) < LISTED:
                 stats.over_max_tokens.append({**where(ex), "tokens": text_tokens})
-        for tag in ex.extra.get("tags") or []:
-            if isinstance(tag, str):
-                self.tags[tag] += 1
-        norm_in, norm_out = normalise(ex.input), normalise(ex.output)
-        record = Record(ex.path, ex.line, ex.category, hash(norm_in), hash(norm_out),
-                        hash(tuple(normalise(m["content"]) + "\x00" + m["role"] for m in ex.messages)))
-        if role == "eval":
-            self.index_eval(norm_in, ex, record)
+        tags = ex.extra.get("tags") if ex.extra else None
+        if tags and role != "eval":
+            for tag in tags:
+                if isinstance(tag, str):
+                    self.tags[tag] += 1
+        in_words = words(ex_user["content"]) if ex_user is not None else []
+        out_words = words(output)
+        # Categories: the label for classification; otherwise only an explicit one (a tag, a
+        # CSV category column), so free-text answers do not each become a category.
+        if self.classification:
+            category = output.strip()
+        elif tags and isinstance(tags[0], str) or (ex.extra and ex.extra.get("category_column")):
+            category = ex.category
         else:
+            category = None
+        input_hash = hash(tuple(in_words))
+        if role == "eval":
+            self.index_eval(in_words, ex, input_hash)
+            return
+        index = len(self.ex_line)
+        self.ex_source.append(source_index)
+        self.ex_line.append(ex.line)
+        if role == "train":
+            self.split_keys.append(ex.category)
+        if category is not None:
+            self.categories[category] += 1
+        if self.checks_output:
             self.compliant(ex)
-            record_contamination = self.contaminated(norm_in)
-            if record_contamination is not None:
-                self.found_contamination.append((ex.path, ex.line, *record_contamination))
-        return record
+        found = self.contaminated(in_words, input_hash)
+        if found is not None:
+            self.found_contamination.append((index, *found))
+        # Exact duplicates: the whole example, roles and contents, each normalised.
+        output_hash = hash(tuple(out_words))
+        whole = hash((tuple(roles), tuple(input_hash if m is ex_user else output_hash if m is last
+                                          else self._norm_hash(m["content"]) for m in messages)))
+        first = self.first_example.setdefault(whole, index)
+        if first != index:
+            self.counts["duplicates"] += 1
+            if len(self.duplicates) < LISTED:
+                self.duplicates.append((first, index))
+            return
+        if not in_words:
+            return  # examples without a user turn share the empty input: no conflicts among them
+        prior = self.first_input.setdefault(input_hash, (index, output_hash))
+        if prior[1] != output_hash:
+            self.counts["conflicts"] += 1
+            if len(self.conflicts) < LISTED:
+                self.conflicts.append((prior[0], index))
+
+    def _norm_hash(self, text: str) -> int:
+        """Hash of a normalised text that is neither the input nor the output (system prompts
+        repeat: cached)."""
+        cached = self.system_norms.get(text)
+        if cached is None:
+            cached = hash(tuple(words(text)))
+            if len(self.system_norms) < 1024:
+                self.system_norms[text] = cached
+        return cached
 
     # -- eval index and contamination -----------------------------------------------------
-    def index_eval(self, norm_in: str, ex: Example, record: Record) -> None:
-        if not _substantial(norm_in):
+    def index_eval(self, in_words: list[str], ex: Example, input_hash: int) -> None:
+        if not _substantial(in_words):
             return
         location = where(ex)
-        self.eval_inputs.setdefault(record.input_hash, location)
+        self.eval_inputs.setdefault(input_hash, location)
         index = len(self.eval_locations)
         self.eval_locations.append(location)
-        grams = ngrams(norm_in.split(), NGRAM)
+        grams = ngrams(in_words, NGRAM)
         self.eval_gram_counts.append(len(grams))
         for gram in grams:
             self.eval_grams.setdefault(gram, index)
 
-    def contaminated(self, norm_in: str) -> tuple[dict, str, float] | None:
-        if not _substantial(norm_in) or not self.eval_locations:
+    def contaminated(self, words: list[str], input_hash: int) -> tuple[dict, str, float] | None:
+        if not words or not self.eval_locations or not _substantial(words):
             return None
-        exact = self.eval_inputs.get(hash(norm_in))
+        exact = self.eval_inputs.get(input_hash)
         if exact is not None:
             return exact, "exact", 1.0
-        grams = ngrams(norm_in.split(), NGRAM)
+        # Screen with five probe n-grams first (start, quarters, end): an input sharing 60% of
+        # its n-grams with an eval input shares most positions, so a probe lands in a shared
+        # run unless edits are scattered through the whole text. Most inputs stop here.
+        last = len(words) - NGRAM
+        if last >= 0:
+            grams = self.eval_grams
+            if not any(hash(tuple(words[i:i + NGRAM])) in grams
+                       for i in {0, last // 4, last // 2, 3 * last // 4, last}):
+                return None
+        grams = ngrams(words, NGRAM)
         hits = Counter(self.eval_grams[g] for g in grams if g in self.eval_grams)
         if not hits:
             return None
@@ -214,56 +291,34 @@ class Checker:
         data, quality = self.spec.data, self.spec.quality
         for source in data.eval or []:
             self.read(source, "eval")
-        train: list[Record] = []
-        for source in data.train:
-            train += self.read(source, "train")
+        n_train = sum(self.read(source, "train") for source in data.train)
         # The split is the one training makes (same function, same seed), recorded here.
         if data.validation.source is not None:
-            held = self.read(data.validation.source, "validation")
-            both = train + held
+            held = set(range(n_train, n_train + self.read(data.validation.source, "validation")))
             validation_info: dict[str, Any] = {"method": "file", "examples": len(held)}
         else:
-            _, held = split(train, data.validation.fraction, stratified=bool(data.validation.stratified),
-                            seed=self.spec.training.seed)
-            both = train
+            held = held_out(self.split_keys, data.validation.fraction,
+                            stratified=bool(data.validation.stratified), seed=self.spec.training.seed)
             how = "stratified" if data.validation.stratified else "random"
             validation_info = {
                 "method": f"split {data.validation.fraction:.0%} {how}, seed {self.spec.training.seed}",
                 "examples": len(held),
-                "lines": [[r.path, r.line] for r in held[:LISTED]],
+                "lines": [[self.source_paths[self.ex_source[i]], self.ex_line[i]] for i in sorted(held)[:LISTED]],
             }
-        held_ids = {id(r) for r in held}
-        side = {id(r): ("validation" if id(r) in held_ids else "train") for r in both}
 
-        duplicates, conflicts = [], []
-        first_example: dict[int, Record] = {}
-        first_input: dict[int, Record] = {}
-        dup_count = conflict_count = 0
-        for r in both:
-            seen = first_example.get(r.example_hash)
-            if seen is not None:
-                dup_count += 1
-                if len(duplicates) < LISTED:
-                    duplicates.append({"first": _loc(seen), "duplicate": _loc(r)})
-                continue
-            first_example[r.example_hash] = r
-            prior = first_input.get(r.input_hash)
-            if prior is None:
-                first_input[r.input_hash] = r
-            elif prior.output_hash != r.output_hash:
-                conflict_count += 1
-                if len(conflicts) < LISTED:
-                    conflicts.append({"first": _loc(prior), "conflict": _loc(r)})
+        def loc(index: int, *, side: bool = False) -> dict[str, Any]:
+            out: dict[str, Any] = {"file": self.source_paths[self.ex_source[index]], "line": self.ex_line[index]}
+            if side:
+                out["side"] = "validation" if index in held else "train"
+            return out
 
-        locations = {(r.path, r.line): side[id(r)] for r in both}
-        contamination = [
-            {"example": {"file": path, "line": line, "side": locations.get((path, line), "train")},
-             "eval": ev, "kind": kind, "overlap": overlap}
-            for path, line, ev, kind, overlap in self.found_contamination
-        ]
-
+        duplicates = [{"first": loc(a), "duplicate": loc(b)} for a, b in self.duplicates]
+        conflicts = [{"first": loc(a), "conflict": loc(b)} for a, b in self.conflicts]
+        contamination = [{"example": loc(i, side=True), "eval": ev, "kind": kind, "overlap": overlap}
+                         for i, ev, kind, overlap in self.found_contamination]
+        dup_count, conflict_count = self.counts["duplicates"], self.counts["conflicts"]
+        categories = self.categories
         near = self.near_duplicates(quality.near_duplicates) if self.near else None
-        categories = Counter(r.category for r in both if r.category is not None)
         report = {
             "version": 1,
             "tokens": self.tokens.method,
@@ -288,19 +343,29 @@ class Checker:
         from ftspec.data.near_dup import near_duplicates
 
         locations: list[tuple[str, int]] = []
+        inputs: list[int] = []
+        wholes: list[int] = []
+        sources = list(self.spec.data.train)
+        if self.spec.data.validation.source is not None:
+            sources.append(self.spec.data.validation.source)
 
         def texts():
-            for source in self.spec.data.train:
+            for source in sources:  # a second pass over the files: memory holds signatures, not text
                 spec = SourceSpec(**{k: v for k, v in source.model_dump().items() if v is not None})
                 for item in scan(spec, self.base):
                     if isinstance(item, Example):
                         locations.append((item.path, item.line))
-                        yield normalise(" ".join(m["content"] for m in item.messages))
+                        inputs.append(hash(normalise(item.input)))
+                        text = normalise(" ".join(m["content"] for m in item.messages))
+                        wholes.append(hash(text))
+                        yield text
 
         pairs = near_duplicates(texts(), check.threshold or 0.9)
+        # Exact duplicates and same-input pairs (conflicts) are reported as such; told apart by
+        # the texts' hashes, since an estimated similarity of 1.0 does not mean identical.
         listed = [{"first": {"file": locations[i][0], "line": locations[i][1]},
                    "duplicate": {"file": locations[j][0], "line": locations[j][1]}, "similarity": round(s, 3)}
-                  for i, j, s in pairs if s < 1.0]  # exact duplicates are reported as such
+                  for i, j, s in pairs if wholes[i] != wholes[j] and inputs[i] != inputs[j]]
         return {"count": len(listed), "threshold": check.threshold or 0.9, "pairs": listed[:LISTED]}
 
     def balance(self, categories: Counter) -> dict[str, Any]:
@@ -326,7 +391,7 @@ class Checker:
         results = [
             ("format", "error", format_errors),
             ("duplicates", q.duplicates.level, report["duplicates"]["count"]),
-            ("near_duplicates", q.near_duplicates.level, near["count"] if near else 0),
+            ("near_duplicates", q.near_duplicates.level if near is not None else "off", near["count"] if near else 0),
             ("contamination", q.contamination.level, report["contamination"]["count"]),
             ("conflicts", q.conflicts.level, report["conflicts"]["count"]),
             ("balance", q.balance.level, int(ratio is not None and max_ratio is not None and ratio > max_ratio)),
@@ -341,12 +406,8 @@ class CheckError(Exception):
     """A check cannot run (an unreadable output schema): exit 2 with the message."""
 
 
-def _substantial(norm: str) -> bool:
-    return len(norm) >= FLOOR_CHARS or len(norm.split()) >= FLOOR_WORDS
-
-
-def _loc(r: Record) -> dict[str, Any]:
-    return {"file": r.path, "line": r.line}
+def _substantial(words: list[str]) -> bool:
+    return len(words) >= FLOOR_WORDS or sum(map(len, words)) + len(words) - 1 >= FLOOR_CHARS
 
 
 def check_spec(spec, spec_dir: Path, *, tokens: Tokens | None = None, near: bool = True) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from ftspec.data.sources import Example, SourceSpec
 
 # category -> what it means (the report's legend and the lint messages)
 CATEGORIES = {
+    "file_not_found": "the file the spec names does not exist",
     "empty_file": "the file has no examples",
     "bad_encoding": "bytes that are not UTF-8",
     "invalid_json": "a line that is not valid JSON",
@@ -65,7 +66,7 @@ def scan(source: SourceSpec, base: Path) -> Iterator[Example | FormatIssue]:
     """Examples and issues in file order. A missing file is one issue at line 0."""
     path = resolve(source, base)
     if not path.is_file():
-        yield FormatIssue("empty_file", str(path), 0, "file not found")
+        yield FormatIssue("file_not_found", str(path), 0, "file not found")
         return
     if source.format == "jsonl":
         yield from _scan_jsonl(path, alpaca=False)
@@ -90,7 +91,7 @@ def _scan_jsonl(path: Path, *, alpaca: bool) -> Iterator[Example | FormatIssue]:
             try:
                 obj = orjson.loads(raw)
             except orjson.JSONDecodeError as exc:
-                issue = _decode_issue(raw, name, line_no, start, str(exc))
+                issue = _decode_issue(raw, name, line_no, start, _json_detail(exc))
                 if line_no == 1 and issue.category == "invalid_json" and _is_one_document(path):
                     yield FormatIssue("pretty_printed_json", name, 1,
                                       "the file is one JSON document over many lines, not one example per line; "
@@ -113,6 +114,12 @@ def _decode_issue(raw: bytes, name: str, line_no: int, start: int, detail: str) 
     return FormatIssue("invalid_json", name, line_no, f"invalid JSON: {detail}")
 
 
+def _json_detail(exc: orjson.JSONDecodeError) -> str:
+    """orjson's message without its own "line N" (it counts within the one line we gave it)."""
+    message = str(exc).split(": line ", 1)[0]
+    return f"{message} (column {exc.colno})" if getattr(exc, "colno", None) else message
+
+
 def _is_one_document(path: Path) -> bool:
     if path.stat().st_size > 256 << 20:
         return False
@@ -123,39 +130,53 @@ def _is_one_document(path: Path) -> bool:
 
 
 def _chat(obj, name: str, line: int) -> Example | FormatIssue:
-    if not isinstance(obj, dict):
+    if type(obj) is not dict:
         return FormatIssue("data_type", name, line, f"expected an object, got {type(obj).__name__}")
     messages = obj.get("messages")
-    if not isinstance(messages, list) or not messages:
+    if type(messages) is not list or not messages:
         return FormatIssue("missing_messages_list", name, line, "missing or empty `messages` list")
     has_assistant = False
     for i, m in enumerate(messages):
-        if not isinstance(m, dict):
-            return FormatIssue("data_type", name, line, f"message {i} is not an object")
-        if "role" not in m or "content" not in m:
-            missing = "role" if "role" not in m else "content"
-            return FormatIssue("message_missing_key", name, line, f"message {i} has no `{missing}`")
-        extra = m.keys() - MESSAGE_KEYS
-        if extra:
-            return FormatIssue("message_unrecognized_key", name, line,
-                               f"message {i} has unknown key `{sorted(extra)[0]}`")
-        role, content = m["role"], m["content"]
-        if role not in ROLES:
-            return FormatIssue("unrecognized_role", name, line, f"message {i} has role {role!r}")
-        if not isinstance(content, str):
-            return FormatIssue("missing_content", name, line, f"message {i} content is not a string")
-        if not content.strip():
-            return FormatIssue("empty_turn", name, line, f"message {i} ({role}) is empty")
-        has_assistant = has_assistant or role == "assistant"
+        # The common shape first, checked cheaply: exactly role and content, both strings.
+        if type(m) is dict and len(m) == 2 and type(m.get("content")) is str and m.get("role") in ROLES:
+            if not m["content"].strip():
+                return FormatIssue("empty_turn", name, line, f"message {i} ({m['role']}) is empty")
+            has_assistant = has_assistant or m["role"] == "assistant"
+            continue
+        issue = _message_issue(m, i, name, line)
+        if issue is not None:
+            return issue
+        has_assistant = has_assistant or m["role"] == "assistant"
     if not has_assistant:
         return FormatIssue("example_missing_assistant_message", name, line, "no assistant message")
     if messages[-1]["role"] != "assistant":
         return FormatIssue("assistant_not_last", name, line, "the last message is not the assistant's")
-    clean = [{"role": m["role"], "content": m["content"]} for m in messages]
+    if any(len(m) != 2 for m in messages):  # drop `name`/`weight`: training sees role and content
+        messages = [{"role": m["role"], "content": m["content"]} for m in messages]
     tags = obj.get("tags")
-    category = tags[0] if isinstance(tags, list) and tags and isinstance(tags[0], str) else clean[-1]["content"]
-    extra = {"tags": tags} if isinstance(tags, list) else {}
-    return Example(clean, name, line, category.strip(), extra)
+    if type(tags) is list and tags and type(tags[0]) is str:
+        return Example(messages, name, line, tags[0].strip(), {"tags": tags})
+    return Example(messages, name, line, messages[-1]["content"].strip())
+
+
+def _message_issue(m, i: int, name: str, line: int) -> FormatIssue | None:
+    """Why a message is not of the common shape, or None if it is fine (e.g. it has `name`)."""
+    if not isinstance(m, dict):
+        return FormatIssue("data_type", name, line, f"message {i} is not an object")
+    if "role" not in m or "content" not in m:
+        missing = "role" if "role" not in m else "content"
+        return FormatIssue("message_missing_key", name, line, f"message {i} has no `{missing}`")
+    extra = m.keys() - MESSAGE_KEYS
+    if extra:
+        return FormatIssue("message_unrecognized_key", name, line, f"message {i} has unknown key `{sorted(extra)[0]}`")
+    role, content = m["role"], m["content"]
+    if role not in ROLES:
+        return FormatIssue("unrecognized_role", name, line, f"message {i} has role {role!r}")
+    if not isinstance(content, str):
+        return FormatIssue("missing_content", name, line, f"message {i} content is not a string")
+    if not content.strip():
+        return FormatIssue("empty_turn", name, line, f"message {i} ({role}) is empty")
+    return None
 
 
 def _alpaca(obj, name: str, line: int) -> Example | FormatIssue:
@@ -215,17 +236,18 @@ def _scan_csv(path: Path, source: SourceSpec) -> Iterator[Example | FormatIssue]
             yield FormatIssue("missing_column", name, 1, f"no column `{col}` (columns: {', '.join(header)})")
             return
     rows = 0
+    line = reader.line_num + 1  # the header's last line, plus one: where the first row starts
     for row in reader:
         rows += 1
-        line = reader.line_num
+        start, line = line, reader.line_num + 1  # a quoted field may span lines: report the first
         if any(row.get(c) is None for c in (input_col, output_col, category_col)):
-            yield FormatIssue("short_row", name, line, f"fewer fields than the header ({len(header)})")
+            yield FormatIssue("short_row", name, start, f"fewer fields than the header ({len(header)})")
             continue
         user, reply = row[input_col].strip(), row[output_col].strip()
         if not user or not reply:
-            yield FormatIssue("empty_turn", name, line, f"empty `{input_col if not user else output_col}`")
+            yield FormatIssue("empty_turn", name, start, f"empty `{input_col if not user else output_col}`")
             continue
         yield Example([{"role": "user", "content": user}, {"role": "assistant", "content": reply}],
-                      name, line, row[category_col].strip())
+                      name, start, row[category_col].strip(), {"category_column": True})
     if rows == 0:
         yield FormatIssue("empty_file", name, 1, "the file has a header and no rows")

@@ -1,4 +1,8 @@
-"""Read the sources a spec declares into chat examples, streaming, each with its file and line.
+"""Examples and sources as the training script sees them.
+
+`read` streams a source's examples and stops at the first problem (training
+must not skip data silently); `ftspec.data.scan` does the reading and is what
+the data checks use to report every problem instead.
 
 Formats:
 - `jsonl`: one `{"messages": [...]}` object per line (optional `tags`, `weight`).
@@ -27,7 +31,7 @@ class DataError(Exception):
         self.path, self.line, self.message = path, line, message
 
 
-@dataclass
+@dataclass(slots=True)
 class Example:
     messages: list[dict[str, str]]
     path: str

@@ -6,7 +6,7 @@ family module, decorated with `@rule(...)`, and listed in `CHECKS` below.
 
 from __future__ import annotations
 
-from ftspec.rules import adapter, hyperparameters, overfitting, suppression
+from ftspec.rules import adapter, data, hyperparameters, overfitting, suppression
 from ftspec.rules.base import Context, Finding, Rule, rule
 from ftspec.rules.reported import REPORTED
 
@@ -17,6 +17,11 @@ CHECKS: list[Rule] = [
     hyperparameters.warmup_range,
     overfitting.no_early_stopping,
     overfitting.keeps_last_checkpoint,
+    data.format_errors,
+    data.duplicates,
+    data.contamination,
+    data.conflicts,
+    data.file_not_found,
 ]
 
 REGISTRY: dict[str, Rule] = {r.code: r for r in [*REPORTED, *CHECKS]}

@@ -19,6 +19,7 @@ class Finding:
     message: str
     span: Span | None
     help: str = ""
+    severity: Severity | None = None  # overrides the rule's, e.g. from a spec's quality level
 
 
 @dataclass
@@ -27,7 +28,15 @@ class Context:
 
     spec: Spec
     document: Document
-    data: object | None = None
+    data: dict | None = None  # the cheap data-check report; None with --no-data
+
+    @property
+    def base_dir(self):
+        """The spec's folder: data paths are relative to it."""
+        from pathlib import Path
+
+        path = Path(self.document.path)
+        return path.resolve().parent if path.name.endswith(".ftspec") else Path.cwd()
 
     @property
     def anchor(self) -> Span:
@@ -62,7 +71,7 @@ class Rule:
     def run(self, ctx: Context) -> Iterator[Diagnostic]:
         assert self.check is not None
         for finding in self.check(ctx):
-            yield Diagnostic(self.code, self.name, self.severity, finding.message,
+            yield Diagnostic(self.code, self.name, finding.severity or self.severity, finding.message,
                              finding.span or ctx.anchor, finding.help)
 
 
