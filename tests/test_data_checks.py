@@ -248,3 +248,34 @@ def test_lint_reports_data_problems_at_the_data_line_and_caches(tmp_path, monkey
     assert [d.code for d in lint_paths([str(tmp_path / "s.ftspec")]).diagnostics] == [d.code for d in diags]
     assert [d.code for d in lint_paths([str(tmp_path / "s.ftspec")], data=False).diagnostics
             if d.code.startswith("DA")] == []
+
+
+def test_compliance_is_exact_for_labels_and_covers_eval_replies(tmp_path):
+    train = TRAIN[:3] + [chat("Where is the card I ordered last month", "CARD")]
+    report = run_check(tmp_path, train=train)
+    failing = [(Path(e["file"]).name, e["line"]) for e in report["format_compliance"]["examples"]]
+    assert failing == [("train.jsonl", 4)]  # "CARD" is not the label "card"
+    (tmp_path / "eval.jsonl").write_text(chat("How long does a card take to be delivered to me", "nope") + "\n")
+    report = check_spec(load_spec(tmp_path / "s.ftspec"), tmp_path, near=False)
+    assert ("eval.jsonl", 1) in [(Path(e["file"]).name, e["line"]) for e in report["format_compliance"]["examples"]]
+
+
+def test_json_schema_formats_are_checked(tmp_path):
+    (tmp_path / "schema.json").write_text(json.dumps({
+        "type": "object", "required": ["date"], "properties": {"date": {"type": "string", "format": "date"}}}))
+    lines = [chat("Invoice dated 28 Feb 2025, please extract", json.dumps({"date": "2025-02-28"})),
+             chat("Invoice dated 30 Feb 2025, please extract", json.dumps({"date": "2025-02-30"}))]
+    (tmp_path / "train.jsonl").write_text("\n".join(lines) + "\n")
+    (tmp_path / "s.ftspec").write_text('ftspec 1\ntask "t" { kind = extraction  output = json_schema("schema.json") }\n'
+                                       'data { train = jsonl("train.jsonl") }\nmodel { base = "m" }\n')
+    report = check_spec(load_spec(tmp_path / "s.ftspec"), tmp_path, near=False)
+    assert [e["line"] for e in report["format_compliance"]["examples"]] == [2]
+
+
+def test_free_text_csv_replies_are_not_categories(tmp_path):
+    (tmp_path / "pairs.csv").write_text("draft,final\nhi there,Hello!\nbye now,Goodbye!\n")
+    (tmp_path / "s.ftspec").write_text('ftspec 1\ntask "t" { kind = style }\n'
+                                       'data { train = csv("pairs.csv", input = "draft", output = "final") }\n'
+                                       'model { base = "m" }\n')
+    report = check_spec(load_spec(tmp_path / "s.ftspec"), tmp_path, near=False)
+    assert report["categories"] == {} and report["sources"][0]["examples"] == 2

@@ -72,7 +72,8 @@ class Checker:
         self.near = near
         self.max_tokens = spec.quality.max_tokens
         self.output = spec.task.output
-        self.labels = {normalise(x) for x in spec.task.labels} if isinstance(spec.task.labels, list) else None
+        # "The reply is exactly one label": compared as written, surrounding whitespace aside.
+        self.labels = {x.strip() for x in spec.task.labels} if isinstance(spec.task.labels, list) else None
         self.pattern = re.compile(self.output.pattern) if self.output.kind == "regex" else None
         self.schema_validator = self._schema_validator()
         self.classification = spec.task.kind == "classification"
@@ -111,7 +112,8 @@ class Checker:
             schema = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             raise CheckError(f"cannot read the output schema {path}: {exc}") from exc
-        return jsonschema.Draft202012Validator(schema)
+        validator = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+        return validator(schema, format_checker=validator.FORMAT_CHECKER)  # "format": "date" is checked
 
     # -- one source -------------------------------------------------------------------
     def read(self, source, role: str) -> int:
@@ -183,6 +185,8 @@ class Checker:
         else:
             category = None
         input_hash = hash(tuple(in_words))
+        if self.checks_output:
+            self.compliant(ex)  # eval replies too: the acceptance thresholds are measured against them
         if role == "eval":
             self.index_eval(in_words, ex, input_hash)
             return
@@ -193,8 +197,6 @@ class Checker:
             self.split_keys.append(ex.category)
         if category is not None:
             self.categories[category] += 1
-        if self.checks_output:
-            self.compliant(ex)
         found = self.contaminated(in_words, input_hash)
         if found is not None:
             self.found_contamination.append((index, *found))
@@ -268,7 +270,7 @@ class Checker:
     def compliant(self, ex: Example) -> None:
         kind, answer = self.output.kind, ex.output
         if kind == "label" and self.labels is not None:
-            ok = normalise(answer) in self.labels
+            ok = answer.strip() in self.labels
         elif kind == "regex":
             ok = self.pattern.fullmatch(answer.strip()) is not None
         elif kind in ("json", "json_schema"):

@@ -235,6 +235,7 @@ def _scan_csv(path: Path, source: SourceSpec) -> Iterator[Example | FormatIssue]
         if col not in header:
             yield FormatIssue("missing_column", name, 1, f"no column `{col}` (columns: {', '.join(header)})")
             return
+    named_category = {"category_column": True} if source.category else {}  # else the reply is not a category
     rows = 0
     line = reader.line_num + 1  # the header's last line, plus one: where the first row starts
     for row in reader:
@@ -248,6 +249,6 @@ def _scan_csv(path: Path, source: SourceSpec) -> Iterator[Example | FormatIssue]
             yield FormatIssue("empty_turn", name, start, f"empty `{input_col if not user else output_col}`")
             continue
         yield Example([{"role": "user", "content": user}, {"role": "assistant", "content": reply}],
-                      name, start, row[category_col].strip(), {"category_column": True})
+                      name, start, row[category_col].strip(), named_category)
     if rows == 0:
         yield FormatIssue("empty_file", name, 1, "the file has a header and no rows")
