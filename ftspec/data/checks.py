@@ -53,6 +53,11 @@ class SourceStats:
     over_max_tokens: list[dict] = field(default_factory=list)
     over_count: int = 0
 
+    def columns(self, messages: int, tokens: int, assistant_tokens: int) -> None:
+        self.messages.append(messages)
+        self.tokens.append(tokens)
+        self.assistant_tokens.append(assistant_tokens)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "role": self.role, "path": self.path, "examples": self.examples,
@@ -77,6 +82,8 @@ class Checker:
         self.pattern = re.compile(self.output.pattern) if self.output.kind == "regex" else None
         self.schema_validator = self._schema_validator()
         self.classification = spec.task.kind == "classification"
+        self.estimate = self.tokens.tokenizer is None
+        assert Tokens.CHARS_PER_TOKEN == 4  # the estimate below divides by shifting
         self.checks_output = (self.output.kind == "label" and self.labels is not None) or self.output.kind in (
             "regex", "json", "json_schema")
         self.sources: list[SourceStats] = []
@@ -153,18 +160,16 @@ class Checker:
         if ex_user is None:
             stats.missing_user += 1
         added = system is not None and no_system
-        stats.messages.append(len(messages) + added)
         last = messages[-1]
         output = last["content"]
-        if self.tokens.tokenizer is None:
-            text_tokens = -(-(chars + (len(system) if added else 0)) // Tokens.CHARS_PER_TOKEN)
-            answer_tokens = -(-len(output) // Tokens.CHARS_PER_TOKEN)
+        if self.estimate:
+            text_tokens = (chars + (len(system) if added else 0) + 3) >> 2  # ceil(characters / 4)
+            answer_tokens = (len(output) + 3) >> 2
         else:
             text_tokens = sum(self.tokens.count(m["content"]) for m in messages)
             text_tokens += self.tokens.count(system) if added else 0
             answer_tokens = self.tokens.count(output)
-        stats.tokens.append(text_tokens)
-        stats.assistant_tokens.append(answer_tokens)
+        stats.columns(len(messages) + added, text_tokens, answer_tokens)
         if text_tokens > self.max_tokens:
             stats.over_count += 1
             if len(stats.over_max_tokens) < LISTED:
@@ -202,8 +207,9 @@ class Checker:
             self.found_contamination.append((index, *found))
         # Exact duplicates: the whole example, roles and contents, each normalised.
         output_hash = hash(tuple(out_words))
-        whole = hash((tuple(roles), tuple(input_hash if m is ex_user else output_hash if m is last
-                                          else self._norm_hash(m["content"]) for m in messages)))
+        parts = [input_hash if m is ex_user else output_hash if m is last else self._norm_hash(m["content"])
+                 for m in messages]
+        whole = hash((tuple(roles), tuple(parts)))
         first = self.first_example.setdefault(whole, index)
         if first != index:
             self.counts["duplicates"] += 1
@@ -253,8 +259,10 @@ class Checker:
         last = len(words) - NGRAM
         if last >= 0:
             grams = self.eval_grams
-            if not any(hash(tuple(words[i:i + NGRAM])) in grams
-                       for i in {0, last // 4, last // 2, 3 * last // 4, last}):
+            for i in (0, last // 4, last // 2, 3 * last // 4, last):
+                if hash(tuple(words[i:i + NGRAM])) in grams:
+                    break
+            else:
                 return None
         grams = ngrams(words, NGRAM)
         hits = Counter(self.eval_grams[g] for g in grams if g in self.eval_grams)

@@ -85,7 +85,7 @@ def _scan_jsonl(path: Path, *, alpaca: bool) -> Iterator[Example | FormatIssue]:
     with path.open("rb") as f:
         for line_no, raw in enumerate(f, start=1):
             start, offset = offset, offset + len(raw)
-            if not raw.strip():
+            if raw.isspace():  # blank line (isspace stops at the first visible byte: no copy)
                 continue
             seen_any = True
             try:
@@ -138,11 +138,14 @@ def _chat(obj, name: str, line: int) -> Example | FormatIssue:
     has_assistant = False
     for i, m in enumerate(messages):
         # The common shape first, checked cheaply: exactly role and content, both strings.
-        if type(m) is dict and len(m) == 2 and type(m.get("content")) is str and m.get("role") in ROLES:
-            if not m["content"].strip():
-                return FormatIssue("empty_turn", name, line, f"message {i} ({m['role']}) is empty")
-            has_assistant = has_assistant or m["role"] == "assistant"
-            continue
+        if type(m) is dict and len(m) == 2:
+            content, role = m.get("content"), m.get("role")
+            if type(content) is str and role in ROLES:
+                if not content or content.isspace():
+                    return FormatIssue("empty_turn", name, line, f"message {i} ({role}) is empty")
+                if role == "assistant":
+                    has_assistant = True
+                continue
         issue = _message_issue(m, i, name, line)
         if issue is not None:
             return issue
