@@ -47,7 +47,7 @@ def write_data(folder: Path, n: int) -> None:
                                              {"role": "assistant", "content": label}]}) + "\n")
     recent: list[str] = []
     with (folder / "train.jsonl").open("w", encoding="utf-8") as f:
-        for i in range(n):
+        for _ in range(n):
             roll = rng.random()
             if roll < 0.01 and recent:
                 line = rng.choice(recent)  # planted exact duplicate

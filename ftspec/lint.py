@@ -50,8 +50,14 @@ def analyse(text: str, path: str = "<string>", *, data: bool = False):
         ctx = Context(spec=spec, document=doc)
         if data:
             from ftspec.data.cache import cheap_report
+            from ftspec.data.checks import CheckError
 
-            ctx.data = cheap_report(spec, ctx.base_dir)
+            try:
+                ctx.data = cheap_report(spec, ctx.base_dir)
+            except CheckError as exc:
+                diagnostics.append(Diagnostic(
+                    "DA006", "data.unreadable", Severity.ERROR, str(exc),
+                    spec.task.span_of("output") or ctx.anchor, help="fix the path, relative to the spec's folder"))
         for rule in CHECKS:
             diagnostics.extend(rule.run(ctx))
     diagnostics = suppression.apply(diagnostics, doc.comments, set(REGISTRY))

@@ -279,3 +279,17 @@ def test_free_text_csv_replies_are_not_categories(tmp_path):
                                        'model { base = "m" }\n')
     report = check_spec(load_spec(tmp_path / "s.ftspec"), tmp_path, near=False)
     assert report["categories"] == {} and report["sources"][0]["examples"] == 2
+
+
+def test_lint_reports_an_unreadable_output_schema_instead_of_crashing(tmp_path, monkeypatch):
+    from ftspec.lint import lint_paths
+
+    monkeypatch.setenv("FTSPEC_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "train.jsonl").write_text(chat("Invoice 7 from Acme", '{"n": 7}') + "\n")
+    (tmp_path / "s.ftspec").write_text('ftspec 1\ntask "t" { kind = extraction  output = json_schema("nope.json") }\n'
+                                       'data { train = jsonl("train.jsonl") }\nmodel { base = "m" }\n')
+    (diag,) = [d for d in lint_paths([str(tmp_path / "s.ftspec")]).diagnostics if d.code.startswith("DA")]
+    assert diag.code == "DA006" and "nope.json" in diag.message
+    assert (diag.span.line, diag.span.col) == (2, 40)  # the output value
+    proc = _cli("check", "s.ftspec", cwd=tmp_path)
+    assert proc.returncode == 2 and "nope.json" in proc.stderr and "Traceback" not in proc.stderr

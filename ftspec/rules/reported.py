@@ -414,6 +414,28 @@ REPORTED = [
         ## References
         - docs/language.md
     """),
+    reported("DA006", "data.unreadable", E, """
+        ## What it does
+        Reports a file the data checks need and cannot read, such as the JSON Schema named
+        by `output = json_schema("...")`; the data checks do not run without it.
+
+        ## Why is this bad?
+        Replies cannot be checked against a schema that cannot be read, and training would
+        fail on it later.
+
+        ## Example
+        ```
+        task "t" { kind = extraction  output = json_schema("schemas/invocie.json") }
+        ```
+
+        ## Use instead
+        ```
+        task "t" { kind = extraction  output = json_schema("schemas/invoice.json") }
+        ```
+
+        ## References
+        - docs/data-checks.md
+    """),
     reported("SU001", "suppression.missing-reason", W, """
         ## What it does
         Reports `# ftspec: ignore CODE` without a reason after the code.
