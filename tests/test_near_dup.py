@@ -236,3 +236,29 @@ def test_kept_pairs_found_whatever_slots_differ():
 def test_rejects_bad_parameters(kwargs):
     with pytest.raises(ValueError):
         near_duplicates(["a b c"], **kwargs)
+
+
+def test_verified_pairs_carry_exact_similarity_and_find_pairs_just_above_the_threshold():
+    from ftspec.data.near_dup import near_duplicates_verified, shingle_set
+
+    rng = random.Random(7)
+    vocab = [f"w{i}" for i in range(400)]
+    base = [" ".join(rng.choice(vocab) for _ in range(60)) for _ in range(300)]
+    texts = list(base)
+    planted = {}
+    for i in range(0, 300, 10):  # change two words near the end: Jaccard a little above 0.9
+        words = base[i].split()
+        words[-3], words[-1] = "zz1", "zz2"
+        planted[len(texts)] = i
+        texts.append(" ".join(words))
+    pairs = near_duplicates_verified(lambda: iter(texts), 0.9)
+    found = {(i, j) for i, j, _ in pairs}
+    truth = {}
+    for j, i in planted.items():
+        a, b = shingle_set(texts[i]), shingle_set(texts[j])
+        truth[(i, j)] = len(a & b) / len(a | b)
+    expected = {p for p, jac in truth.items() if jac >= 0.9}
+    assert expected and expected <= found
+    for i, j, sim in pairs:
+        a, b = shingle_set(texts[i]), shingle_set(texts[j])
+        assert sim == len(a & b) / len(a | b) >= 0.9

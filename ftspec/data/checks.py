@@ -358,7 +358,7 @@ class Checker:
     def near_duplicates(self, check) -> dict[str, Any] | None:
         if check.level == "off":
             return None
-        from ftspec.data.near_dup import near_duplicates
+        from ftspec.data.near_dup import near_duplicates_verified
 
         locations: list[tuple[str, int]] = []
         inputs: list[int] = []
@@ -368,17 +368,21 @@ class Checker:
             sources.append(self.spec.data.validation.source)
 
         def texts():
-            for source in sources:  # a second pass over the files: memory holds signatures, not text
+            # Another pass over the files (two, with verification): memory holds signatures and
+            # the shingles of candidate pairs, not the text.
+            first_pass = not locations
+            for source in sources:
                 spec = SourceSpec(**{k: v for k, v in source.model_dump().items() if v is not None})
                 for item in scan(spec, self.base):
                     if isinstance(item, Example):
-                        locations.append((item.path, item.line))
-                        inputs.append(hash(normalise(item.input)))
                         text = normalise(" ".join(m["content"] for m in item.messages))
-                        wholes.append(hash(text))
+                        if first_pass:
+                            locations.append((item.path, item.line))
+                            inputs.append(hash(normalise(item.input)))
+                            wholes.append(hash(text))
                         yield text
 
-        pairs = near_duplicates(texts(), check.threshold or 0.9)
+        pairs = near_duplicates_verified(texts, check.threshold or 0.9)
         # Exact duplicates and same-input pairs (conflicts) are reported as such; told apart by
         # the texts' hashes, since an estimated similarity of 1.0 does not mean identical.
         listed = [{"first": {"file": locations[i][0], "line": locations[i][1]},
