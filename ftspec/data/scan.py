@@ -136,6 +136,7 @@ def _chat(obj, name: str, line: int) -> Example | FormatIssue:
     if type(messages) is not list or not messages:
         return FormatIssue("missing_messages_list", name, line, "missing or empty `messages` list")
     has_assistant = False
+    plain = True  # every message is exactly {role, content}
     for i, m in enumerate(messages):
         # The common shape first, checked cheaply: exactly role and content, both strings.
         if type(m) is dict and len(m) == 2:
@@ -149,12 +150,13 @@ def _chat(obj, name: str, line: int) -> Example | FormatIssue:
         issue = _message_issue(m, i, name, line)
         if issue is not None:
             return issue
+        plain = False
         has_assistant = has_assistant or m["role"] == "assistant"
     if not has_assistant:
         return FormatIssue("example_missing_assistant_message", name, line, "no assistant message")
     if messages[-1]["role"] != "assistant":
         return FormatIssue("assistant_not_last", name, line, "the last message is not the assistant's")
-    if any(len(m) != 2 for m in messages):  # drop `name`/`weight`: training sees role and content
+    if not plain:  # drop `name`/`weight`: training sees role and content
         messages = [{"role": m["role"], "content": m["content"]} for m in messages]
     tags = obj.get("tags")
     if type(tags) is list and tags and type(tags[0]) is str:
