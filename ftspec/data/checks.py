@@ -83,6 +83,7 @@ class Checker:
         self.schema_validator = self._schema_validator()
         self.classification = spec.task.kind == "classification"
         self.estimate = self.tokens.tokenizer is None
+        self.label_set = self.labels if self.output.kind == "label" else None
         assert Tokens.CHARS_PER_TOKEN == 4  # the estimate below divides by shifting
         self.checks_output = (self.output.kind == "label" and self.labels is not None) or self.output.kind in (
             "regex", "json", "json_schema")
@@ -183,17 +184,18 @@ class Checker:
         out_words = words(output)
         # Categories: the label for classification; otherwise only an explicit one (a tag, a
         # CSV category column), so free-text answers do not each become a category.
+        label = output.strip()
         if self.classification:
-            category = output.strip()
+            category = label
         elif tags and isinstance(tags[0], str) or (ex.extra and ex.extra.get("category_column")):
             category = ex.category
         else:
             category = None
         input_hash = hash(tuple(in_words))
         # Output format, eval replies too (the acceptance thresholds are measured against them).
-        if self.labels is not None and self.output.kind == "label":
+        if self.label_set is not None:
             self.compliance["checked"] += 1
-            if output.strip() not in self.labels:
+            if label not in self.label_set:
                 self.fails_format(ex, output)
         elif self.checks_output:
             self.compliant(ex)
@@ -214,7 +216,7 @@ class Checker:
         output_hash = hash(tuple(out_words))
         parts = [input_hash if m is ex_user else output_hash if m is last else self._norm_hash(m["content"])
                  for m in messages]
-        whole = hash((tuple(roles), tuple(parts)))
+        whole = hash((*roles, *parts))  # roles are strings, parts ints: one flat tuple is unambiguous
         first = self.first_example.setdefault(whole, index)
         if first != index:
             self.counts["duplicates"] += 1
