@@ -40,7 +40,7 @@ def key(spec, spec_dir: Path) -> str:
         sources.append(spec.data.validation.source)
     files = []
     for source in sources:
-        path = resolve(SourceSpec(**{k: v for k, v in source.model_dump().items() if v is not None}), spec_dir)
+        path = resolve(SourceSpec.of(source), spec_dir)
         files.append([str(path), _file_hash(path)])
     schema = spec.task.output.schema_path
     if schema:

@@ -126,7 +126,7 @@ class Checker:
     # -- one source -------------------------------------------------------------------
     def read(self, source, role: str) -> int:
         """Check one source's examples as they stream by; return how many there were."""
-        spec = SourceSpec(**{k: v for k, v in source.model_dump().items() if v is not None})
+        spec = SourceSpec.of(source)
         stats = SourceStats(role, str(Path(spec.path) if Path(spec.path).is_absolute() else self.base / spec.path))
         self.sources.append(stats)
         self.source_paths.append(stats.path)
@@ -374,7 +374,7 @@ class Checker:
             # the shingles of candidate pairs, not the text.
             first_pass = not locations
             for source in sources:
-                spec = SourceSpec(**{k: v for k, v in source.model_dump().items() if v is not None})
+                spec = SourceSpec.of(source)
                 for item in scan(spec, self.base):
                     if isinstance(item, Example):
                         text = normalise(" ".join(m["content"] for m in item.messages))

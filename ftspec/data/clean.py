@@ -54,7 +54,7 @@ def write_clean(spec, spec_dir: Path, report: dict[str, Any], out: Path) -> dict
         raise ValueError("more findings than the report lists (1000 of a kind): clean in rounds, "
                          "or fix the data at its source")
     drop = drops(report)
-    paths = [resolve(SourceSpec(**{k: v for k, v in s.model_dump().items() if v is not None}), spec_dir)
+    paths = [resolve(SourceSpec.of(s), spec_dir)
              for s in sources]
     if len({p.name for p in paths}) != len(paths):
         raise ValueError("two training sources share a file name; clean them into separate folders")

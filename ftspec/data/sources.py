@@ -61,6 +61,11 @@ class SourceSpec:
     category: str | None = None
     delimiter: str | None = None
 
+    @classmethod
+    def of(cls, source: Any) -> SourceSpec:
+        """From a spec's `Source` block (its options left unset stay unset)."""
+        return cls(**{k: v for k, v in source.model_dump().items() if v is not None})
+
 
 def read(source: SourceSpec, base: Path) -> Iterator[Example]:
     """The source's examples; the first problem raises DataError (training cannot skip data silently)."""

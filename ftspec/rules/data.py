@@ -24,7 +24,7 @@ def _source_span(ctx: Context, path: str):
         named.append(("validation", data.validation.source))
     base = ctx.base_dir
     for key, source in named:
-        spec = SourceSpec(**{k: v for k, v in source.model_dump().items() if v is not None})
+        spec = SourceSpec.of(source)
         if str(resolve(spec, base)) == path:
             return source.span or data.span_of(key)
     return data.span
