@@ -82,12 +82,18 @@ def _scan_jsonl(path: Path, *, alpaca: bool) -> Iterator[Example | FormatIssue]:
     name = str(path)
     offset = 0
     seen_any = False
+    fast = None if alpaca else _fast_chat()
     with path.open("rb") as f:
         for line_no, raw in enumerate(f, start=1):
             start, offset = offset, offset + len(raw)
             if raw.isspace():  # blank line (isspace stops at the first visible byte: no copy)
                 continue
             seen_any = True
+            if fast is not None:
+                example = fast(raw, name, line_no)
+                if example is not None:
+                    yield example
+                    continue
             try:
                 obj = orjson.loads(raw)
             except orjson.JSONDecodeError as exc:
@@ -129,6 +135,12 @@ def _is_one_document(path: Path) -> bool:
         return False
 
 
+def _fast_chat():
+    from ftspec.data.chat_shape import plain_example  # msgspec: imported when JSONL is read
+
+    return plain_example
+
+
 def _chat(obj, name: str, line: int) -> Example | FormatIssue:
     if type(obj) is not dict:
         return FormatIssue("data_type", name, line, f"expected an object, got {type(obj).__name__}")
@@ -141,7 +153,7 @@ def _chat(obj, name: str, line: int) -> Example | FormatIssue:
         # The common shape first, checked cheaply: exactly role and content, both strings.
         if type(m) is dict and len(m) == 2:
             content, role = m.get("content"), m.get("role")
-            if type(content) is str and role in ROLES:
+            if type(content) is str and type(role) is str and role in ROLES:
                 if not content or content.isspace():
                     return FormatIssue("empty_turn", name, line, f"message {i} ({role}) is empty")
                 if role == "assistant":
@@ -175,7 +187,7 @@ def _message_issue(m, i: int, name: str, line: int) -> FormatIssue | None:
     if extra:
         return FormatIssue("message_unrecognized_key", name, line, f"message {i} has unknown key `{sorted(extra)[0]}`")
     role, content = m["role"], m["content"]
-    if role not in ROLES:
+    if type(role) is not str or role not in ROLES:
         return FormatIssue("unrecognized_role", name, line, f"message {i} has role {role!r}")
     if not isinstance(content, str):
         return FormatIssue("missing_content", name, line, f"message {i} content is not a string")

@@ -20,7 +20,7 @@ checks turn those into diagnostics, the training script into a one-line message.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ class Example:
     path: str
     line: int
     category: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] | None = None  # tags, or that the category is a CSV column
 
     @property
     def input(self) -> str:
