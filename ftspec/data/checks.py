@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from array import array
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,7 +98,8 @@ class Checker:
         # One entry per training/validation example, by index: columns, not objects, so
         # memory grows by a few bytes an example plus the hash tables of unique inputs.
         self.source_paths: list[str] = []
-        self.ex_source = array("H")
+        self.source_starts: list[int] = []  # index of each training/validation source's first example
+        self.start_sources: list[int] = []  # ... and that source's place in source_paths
         self.ex_line = array("I")
         self.split_keys: list[str | None] = []  # what training stratifies by (tag or reply)
         self.first_example: dict[int, int] = {}  # normalised example hash -> first index
@@ -107,7 +109,7 @@ class Checker:
         self.counts = Counter()  # duplicates, conflicts
         self.categories: dict[str, int] = {}
         self.found_contamination: list[tuple] = []  # (index, eval location, kind, overlap)
-        self.system_norms: dict[str, int] = {}  # hashes of normalised system prompts (they repeat)
+        self.norm_cache: dict[str, int] = {}  # text -> hash of it normalised, for texts that repeat
 
     def _schema_validator(self):
         if self.output.kind != "json_schema":
@@ -130,115 +132,159 @@ class Checker:
         stats = SourceStats(role, str(Path(spec.path) if Path(spec.path).is_absolute() else self.base / spec.path))
         self.sources.append(stats)
         self.source_paths.append(stats.path)
-        source_index = len(self.source_paths) - 1
-        system = self.spec.data.system
-        for item in scan(spec, self.base):
-            if isinstance(item, FormatIssue):
-                stats.format_errors[item.category] += 1
-                if len(stats.issues) < LISTED:
-                    stats.issues.append(item.to_dict())
-                continue
-            self.example(item, stats, system, role, source_index)
+        self._stream(scan(spec, self.base), stats, role, len(self.source_paths) - 1)
         return stats.examples
 
-    def example(self, ex: Example, stats: SourceStats, system: str | None, role: str, source_index: int) -> None:
-        # The hot loop of `ftspec check` and of lint's data rules: keep it lean (DESIGN.md
-        # section 8 asks for 150,000 examples/s), one normalisation per text at most.
-        stats.examples += 1
-        messages = ex.messages
-        roles = []
-        chars = 0
-        ex_user = None
-        for m in messages:  # one pass: roles, size, the last user turn
-            r = m["role"]
-            roles.append(r)
-            chars += len(m["content"])
-            if r == "user":
-                ex_user = m
-        no_system = roles[0] != "system" and "system" not in roles
-        if no_system:
-            stats.missing_system += 1  # before the spec's system prompt is applied
-        if ex_user is None:
-            stats.missing_user += 1
-        added = system is not None and no_system
-        last = messages[-1]
-        output = last["content"]
-        if self.estimate:
-            text_tokens = (chars + (len(system) if added else 0) + 3) >> 2  # ceil(characters / 4)
-            answer_tokens = (len(output) + 3) >> 2
-        else:
-            text_tokens = sum(self.tokens.count(m["content"]) for m in messages)
-            text_tokens += self.tokens.count(system) if added else 0
-            answer_tokens = self.tokens.count(output)
-        stats.columns(len(messages) + added, text_tokens, answer_tokens)
-        if text_tokens > self.max_tokens:
-            stats.over_count += 1
-            if len(stats.over_max_tokens) < LISTED:
-                stats.over_max_tokens.append({**where(ex), "tokens": text_tokens})
-        tags = ex.extra.get("tags") if ex.extra else None
-        if tags and role != "eval":
-            for tag in tags:
-                if isinstance(tag, str):
-                    self.tags[tag] += 1
-        in_words = words(ex_user["content"]) if ex_user is not None else []
-        out_words = words(output)
-        # Categories: the label for classification; otherwise only an explicit one (a tag, a
-        # CSV category column), so free-text answers do not each become a category.
-        label = output.strip()
-        if self.classification:
-            category = label
-        elif tags and isinstance(tags[0], str) or (ex.extra and ex.extra.get("category_column")):
-            category = ex.category
-        else:
-            category = None
-        input_hash = hash(tuple(in_words))
-        # Output format, eval replies too (the acceptance thresholds are measured against them).
-        if self.label_set is not None:
-            self.compliance["checked"] += 1
-            if label not in self.label_set:
-                self.fails_format(ex, output)
-        elif self.checks_output:
-            self.compliant(ex)
-        if role == "eval":
-            self.index_eval(in_words, ex, input_hash)
-            return
+    def _stream(self, items, stats: SourceStats, role: str, source_index: int) -> None:
+        """The hot loop of `ftspec check` and of lint's data rules (DESIGN.md section 8 asks
+        for 150,000 examples/s on one core). Everything it touches per example is bound to a
+        local first, and each text is normalised at most once."""
+        system, max_tokens = self.spec.data.system, self.max_tokens
+        estimate, classification = self.estimate, self.classification
+        label_set, checks_output = self.label_set, self.checks_output
+        is_eval, is_train = role == "eval", role == "train"
+        count_tokens = self.tokens.count
+        messages_col, tokens_col, answer_col = stats.messages.append, stats.tokens.append, stats.assistant_tokens.append
+        ex_line, split_keys = self.ex_line.append, self.split_keys.append
+        categories, tag_counts, compliance = self.categories, self.tags, self.compliance
+        first_example, first_input = self.first_example.setdefault, self.first_input.setdefault
+        eval_inputs, eval_grams, norm_hash = self.eval_inputs, self.eval_grams, self._norm_hash
+        norm_hashes = self.norm_cache
+        screen = bool(self.eval_locations) and not is_eval
         index = len(self.ex_line)
-        self.ex_source.append(source_index)
-        self.ex_line.append(ex.line)
-        if role == "train":
-            self.split_keys.append(ex.category)
-        if category is not None:
-            self.categories[category] = self.categories.get(category, 0) + 1
-        found = self.contaminated(in_words, input_hash)
-        if found is not None:
-            self.found_contamination.append((index, *found))
-        # Exact duplicates: the whole example, roles and contents, each normalised.
-        output_hash = hash(tuple(out_words))
-        parts = [input_hash if m is ex_user else output_hash if m is last else self._norm_hash(m["content"])
-                 for m in messages]
-        whole = hash((*roles, *parts))  # roles are strings, parts ints: one flat tuple is unambiguous
-        first = self.first_example.setdefault(whole, index)
-        if first != index:
-            self.counts["duplicates"] += 1
-            if len(self.duplicates) < LISTED:
-                self.duplicates.append((first, index))
-            return
-        if not in_words:
-            return  # examples without a user turn share the empty input: no conflicts among them
-        prior = self.first_input.setdefault(input_hash, (index, output_hash))
-        if prior[1] != output_hash:
-            self.counts["conflicts"] += 1
-            if len(self.conflicts) < LISTED:
-                self.conflicts.append((prior[0], index))
+        if not is_eval:  # examples are numbered across sources: where this one's numbers start
+            self.source_starts.append(index)
+            self.start_sources.append(source_index)
+        examples = checked = 0
+        for ex in items:
+            if type(ex) is FormatIssue:
+                stats.format_errors[ex.category] += 1
+                if len(stats.issues) < LISTED:
+                    stats.issues.append(ex.to_dict())
+                continue
+            messages = ex.messages
+            roles = []
+            chars = 0
+            ex_user = None
+            others = []  # messages that are neither the input (the last user turn) nor the reply
+            for m in messages:
+                r = m["role"]
+                roles.append(r)
+                chars += len(m["content"])
+                if r == "user":
+                    if ex_user is not None:
+                        others.append(ex_user)
+                    ex_user = m
+                else:
+                    others.append(m)
+            last = others.pop()  # the assistant's reply: scan made sure it comes last
+            added = False
+            if roles[0] != "system" and "system" not in roles:
+                stats.missing_system += 1  # counted before the spec's system prompt is applied
+                added = system is not None
+            if ex_user is None:
+                stats.missing_user += 1
+            output = last["content"]
+            if estimate:
+                text_tokens = (chars + (len(system) if added else 0) + 3) >> 2  # ceil(characters / 4)
+                answer_tokens = (len(output) + 3) >> 2
+            else:
+                text_tokens = sum(count_tokens(m["content"]) for m in messages)
+                text_tokens += count_tokens(system) if added else 0
+                answer_tokens = count_tokens(output)
+            messages_col(len(messages) + added)
+            tokens_col(text_tokens)
+            answer_col(answer_tokens)
+            if text_tokens > max_tokens:
+                stats.over_count += 1
+                if len(stats.over_max_tokens) < LISTED:
+                    stats.over_max_tokens.append({**where(ex), "tokens": text_tokens})
+            extra = ex.extra
+            tags = extra.get("tags") if extra else None
+            # Texts are compared normalised, as word lists; hashed joined (one string hash is
+            # cheaper than a tuple of forty).
+            if ex_user is None:
+                in_words = []
+            else:
+                text = ex_user["content"]
+                in_words = text.lower().split() if text.isascii() else words(text)  # words(), inlined
+            input_hash = hash(" ".join(in_words))
+            label = output.strip()
+            # Output format, eval replies too (the acceptance thresholds are measured against them).
+            if label_set is not None:
+                checked += 1
+                if label not in label_set:
+                    self.fails_format(ex, output)
+            elif checks_output:
+                self.compliant(ex)
+            examples += 1
+            if is_eval:
+                self.index_eval(in_words, ex, input_hash)
+                continue
+            ex_line(ex.line)
+            if is_train:
+                split_keys(ex.category)
+            # Categories: the label for classification; otherwise only an explicit one (a tag,
+            # a CSV category column), so free-text answers do not each become a category.
+            if tags:
+                for tag in tags:
+                    if type(tag) is str:
+                        tag_counts[tag] += 1
+            if classification:
+                categories[label] = categories.get(label, 0) + 1
+            elif tags and type(tags[0]) is str or (extra and extra.get("category_column")):
+                categories[ex.category] = categories.get(ex.category, 0) + 1
+            if screen and in_words:
+                # Contamination: an exact input, or one of three probe n-grams (start, middle,
+                # end) in the eval index; most inputs stop at the probes.
+                n = len(in_words) - NGRAM
+                if (input_hash in eval_inputs or n < 0
+                        or hash(" ".join(in_words[:NGRAM])) in eval_grams
+                        or hash(" ".join(in_words[n // 2:n // 2 + NGRAM])) in eval_grams
+                        or hash(" ".join(in_words[n:])) in eval_grams):
+                    found = self.contaminated(in_words, input_hash)
+                    if found is not None:
+                        self.found_contamination.append((index, *found))
+            # Exact duplicates: the whole example, roles and contents, each normalised. Roles
+            # are strings and the hashes ints, so one flat tuple is unambiguous.
+            # Replies repeat (labels, above all): their hashes are cached like system prompts'.
+            output_hash = norm_hashes.get(output)
+            if output_hash is None:
+                output_hash = norm_hash(output)
+            if not others:
+                whole = hash((*roles, input_hash, output_hash))
+            elif len(others) == 1:  # a system prompt, usually one of a few: their hashes are cached
+                content = others[0]["content"]
+                other_hash = norm_hashes.get(content)
+                whole = hash((*roles, input_hash, output_hash,
+                              norm_hash(content) if other_hash is None else other_hash))
+            else:
+                whole = hash((*roles, input_hash, output_hash, *[norm_hash(m["content"]) for m in others]))
+            first = first_example(whole, index)
+            if first != index:
+                self.counts["duplicates"] += 1
+                if len(self.duplicates) < LISTED:
+                    self.duplicates.append((first, index))
+            elif in_words:  # without a user turn, examples share the empty input: no conflicts
+                prior = first_input(input_hash, (index, output_hash))
+                if prior[1] != output_hash:
+                    self.counts["conflicts"] += 1
+                    if len(self.conflicts) < LISTED:
+                        self.conflicts.append((prior[0], index))
+            index += 1
+        stats.examples += examples
+        compliance["checked"] += checked
+
+    def path_of(self, index: int) -> str:
+        """The file a training/validation example (by its number) came from."""
+        return self.source_paths[self.start_sources[bisect_right(self.source_starts, index) - 1]]
 
     def _norm_hash(self, text: str) -> int:
-        """Hash of a normalised text that is neither the input nor the output (system prompts
-        repeat: cached)."""
-        cached = self.system_norms.get(text)
-        if cached is None:
-            cached = hash(tuple(words(text)))
-            if len(self.system_norms) < 1024:
-                self.system_norms[text] = cached
+        """Hash of a normalised text that is not the input: system prompts and replies, which
+        often repeat, so the first few thousand are cached."""
+        cached = hash(" ".join(words(text)))
+        if len(self.norm_cache) < 4096:
+            self.norm_cache[text] = cached
         return cached
 
     # -- eval index and contamination -----------------------------------------------------
@@ -255,22 +301,14 @@ class Checker:
             self.eval_grams.setdefault(gram, index)
 
     def contaminated(self, words: list[str], input_hash: int) -> tuple[dict, str, float] | None:
-        if not words or not self.eval_locations or not _substantial(words):
+        """The eval example a training input copies, exactly or by shared n-grams; the caller
+        screens first (a run of shared n-grams covering 60% of the positions always holds
+        the middle probe, and an edit or two spares the start or the end)."""
+        if not _substantial(words):
             return None
         exact = self.eval_inputs.get(input_hash)
         if exact is not None:
             return exact, "exact", 1.0
-        # Screen with three probe n-grams first (start, middle, end): a run of shared n-grams
-        # covering 60% of the positions always contains the middle one, and an edit or two
-        # spares the start or the end. Most inputs stop here.
-        last = len(words) - NGRAM
-        if last >= 0:
-            grams = self.eval_grams
-            for i in (0, last // 2, last):
-                if hash(tuple(words[i:i + NGRAM])) in grams:
-                    break
-            else:
-                return None
         grams = ngrams(words, NGRAM)
         hits = Counter(self.eval_grams[g] for g in grams if g in self.eval_grams)
         if not hits:
@@ -323,11 +361,11 @@ class Checker:
             validation_info = {
                 "method": f"split {data.validation.fraction:.0%} {how}, seed {self.spec.training.seed}",
                 "examples": len(held),
-                "lines": [[self.source_paths[self.ex_source[i]], self.ex_line[i]] for i in sorted(held)[:LISTED]],
+                "lines": [[self.path_of(i), self.ex_line[i]] for i in sorted(held)[:LISTED]],
             }
 
         def loc(index: int, *, side: bool = False) -> dict[str, Any]:
-            out: dict[str, Any] = {"file": self.source_paths[self.ex_source[index]], "line": self.ex_line[index]}
+            out: dict[str, Any] = {"file": self.path_of(index), "line": self.ex_line[index]}
             if side:
                 out["side"] = "validation" if index in held else "train"
             return out

@@ -17,7 +17,8 @@ def words(text: str) -> list[str]:
 
 
 def ngrams(words: list[str], n: int) -> set[int]:
-    """Hashes of the word n-grams; a text shorter than n words is one gram."""
+    """Hashes of the word n-grams, each hashed joined by spaces (as the normalised text would
+    show it); a text shorter than n words is one gram."""
     if len(words) < n:
-        return {hash(tuple(words))}
-    return {hash(tuple(words[i:i + n])) for i in range(len(words) - n + 1)}
+        return {hash(" ".join(words))}
+    return {hash(" ".join(words[i:i + n])) for i in range(len(words) - n + 1)}
