@@ -926,3 +926,48 @@ class TestAtomicWrites:
             assert stat.S_IMODE(path.stat().st_mode) == 0o644
         finally:
             os.umask(old)
+
+
+def _chat_lines(path: Path, pairs: list[tuple[str, str]]) -> None:
+    path.write_text("".join(json.dumps({"messages": [{"role": "user", "content": q}, {"role": "assistant",
+                                                                                    "content": a}]}) + "\n"
+                            for q, a in pairs), encoding="utf-8")
+
+
+def test_general_data_joins_training_after_the_split(tmp_path):
+    _chat_lines(tmp_path / "train.jsonl", [(f"task question {i}", "yes" if i % 2 else "no") for i in range(40)])
+    _chat_lines(tmp_path / "general.jsonl", [(f"general question {i}", f"answer {i}") for i in range(7)])
+    validation = {"fraction": 0.2, "stratified": True, "source": None}
+    sources = [{"format": "jsonl", "path": "train.jsonl"}]
+    plain_train, plain_held = data.train_validation(sources, validation, tmp_path, None, 42)
+    train, held = data.train_validation(sources, validation, tmp_path, None, 42,
+                                        general=[{"format": "jsonl", "path": "general.jsonl"}])
+    # The split is the one without general data (the one `ftspec check` records) ...
+    assert [ex.line for ex in held] == [ex.line for ex in plain_held]
+    assert all(ex.path.endswith("train.jsonl") for ex in held)
+    # ... and every general example is trained on.
+    assert len(train) == len(plain_train) + 7
+    assert sorted(ex.line for ex in train if ex.path.endswith("general.jsonl")) == list(range(1, 8))
+
+
+def test_the_checks_read_general_data_for_format_and_size_only(tmp_path):
+    from ftspec.compile.build import load_spec
+    from ftspec.data.checks import check_spec
+
+    _chat_lines(tmp_path / "train.jsonl", [(f"Where is my card number {i} today?", "card") for i in range(30)])
+    _chat_lines(tmp_path / "eval.jsonl", [("Which card is the blocked one here?", "card")])
+    # The same question twice with different answers: a conflict in task data, fine in general data.
+    _chat_lines(tmp_path / "general.jsonl", [("Say hello to everyone in the room", "hello"),
+                                             ("Say hello to everyone in the room", "hi")])
+    with (tmp_path / "general.jsonl").open("a", encoding="utf-8") as f:
+        f.write("not json\n")
+    (tmp_path / "s.ftspec").write_text('ftspec 1\ntask "t" { kind = classification }\n'
+                                       'data { train = jsonl("train.jsonl")  eval = jsonl("eval.jsonl")\n'
+                                       '       general = jsonl("general.jsonl") }\nmodel { base = "m" }\n',
+                                       encoding="utf-8")
+    report = check_spec(load_spec(tmp_path / "s.ftspec"), tmp_path, near=False)
+    general = next(s for s in report["sources"] if s["role"] == "general")
+    assert general["examples"] == 2
+    assert general["format_errors"]["invalid_json"] == 1 and general["format_errors"]["issues"][0]["line"] == 3
+    assert report["conflicts"]["count"] == 0
+    assert report["categories"] == {"card": 30}

@@ -84,6 +84,7 @@ def make_plan(spec: Spec, spec_path: Path) -> dict[str, Any]:
                 "source": _source(d.validation.source) if d.validation.source else None,
             },
             "system": d.system,
+            "general": [_source(s) for s in d.general or []],
         },
         "adapter": {
             "method": a.method, "r": a.r, "alpha": a.alpha, "dropout": a.dropout, "targets": targets,

@@ -142,7 +142,7 @@ class Checker:
         system, max_tokens = self.spec.data.system, self.max_tokens
         estimate, classification = self.estimate, self.classification
         label_set, checks_output = self.label_set, self.checks_output
-        is_eval, is_train = role == "eval", role == "train"
+        is_eval, is_train, is_general = role == "eval", role == "train", role == "general"
         count_tokens = self.tokens.count
         messages_col, tokens_col, answer_col = stats.messages.append, stats.tokens.append, stats.assistant_tokens.append
         ex_line, split_keys = self.ex_line.append, self.split_keys.append
@@ -152,7 +152,7 @@ class Checker:
         norm_hashes = self.norm_cache
         screen = bool(self.eval_locations) and not is_eval
         index = len(self.ex_line)
-        if not is_eval:  # examples are numbered across sources: where this one's numbers start
+        if not is_eval and not is_general:  # examples are numbered across sources: where this one's numbers start
             self.source_starts.append(index)
             self.start_sources.append(source_index)
         examples = checked = 0
@@ -199,6 +199,9 @@ class Checker:
                 stats.over_count += 1
                 if len(stats.over_max_tokens) < LISTED:
                     stats.over_max_tokens.append({**where(ex), "tokens": text_tokens})
+            if is_general:  # general-purpose data: format and size only, it has no task labels
+                examples += 1
+                continue
             extra = ex.extra
             tags = extra.get("tags") if extra else None
             # Texts are compared normalised, as word lists; hashed joined (one string hash is
@@ -350,6 +353,8 @@ class Checker:
         for source in data.eval or []:
             self.read(source, "eval")
         n_train = sum(self.read(source, "train") for source in data.train)
+        for source in data.general or []:
+            self.read(source, "general")
         # The split is the one training makes (same function, same seed), recorded here.
         if data.validation.source is not None:
             held = set(range(n_train, n_train + self.read(data.validation.source, "validation")))

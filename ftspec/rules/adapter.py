@@ -84,3 +84,6 @@ def alpha_ratio(ctx: Context):
         adapter.span_of("alpha"),
         help=f"set alpha = {2 * adapter.r}, or remove it to have ftspec derive 2 * r",
     )
+
+
+RULES = [rank_range, alpha_ratio]

@@ -20,6 +20,7 @@ def _source_span(ctx: Context, path: str):
 
     data = ctx.spec.data
     named = [("train", s) for s in data.train] + [("eval", s) for s in data.eval or []]
+    named += [("general", s) for s in data.general or []]
     if data.validation.source is not None:
         named.append(("validation", data.validation.source))
     base = ctx.base_dir
@@ -217,3 +218,6 @@ def file_not_found(ctx: Context):
             yield Finding(f"data file not found: {_short(source['path'], ctx)}; its data rules were not checked",
                           _source_span(ctx, source["path"]),
                           help="check the path (relative to the spec's folder), or lint with --no-data")
+
+
+RULES = [format_errors, duplicates, contamination, conflicts, file_not_found]

@@ -77,3 +77,6 @@ def warmup_range(ctx: Context):
         training.span_of("warmup"),
         help="use warmup = 10%",
     )
+
+
+RULES = [epochs_range, warmup_range]

@@ -75,3 +75,6 @@ def keeps_last_checkpoint(ctx: Context):
             training.span_of("save_best"),
             help="remove `save_best = false`",
         )
+
+
+RULES = [no_early_stopping, keeps_last_checkpoint]

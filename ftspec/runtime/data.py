@@ -20,12 +20,19 @@ def load(sources: list[dict[str, Any]], base: Path, system: str | None) -> list[
 
 
 def train_validation(train: list[dict[str, Any]], validation: dict[str, Any], base: Path,
-                     system: str | None, seed: int) -> tuple[list[Example], list[Example]]:
-    """The training examples and the validation examples, from a split or a separate file."""
+                     system: str | None, seed: int, general: list[dict[str, Any]] = ()
+                     ) -> tuple[list[Example], list[Example]]:
+    """The training examples and the validation examples, from a split or a separate file.
+    General-purpose examples join training after the split: validation measures the task,
+    and the split stays the one `ftspec check` records."""
     examples = load(train, base, system)
     if validation.get("source"):
-        return examples, load([validation["source"]], base, system)
-    return split(examples, validation["fraction"], stratified=validation["stratified"], seed=seed)
+        training, held = examples, load([validation["source"]], base, system)
+    else:
+        training, held = split(examples, validation["fraction"], stratified=validation["stratified"], seed=seed)
+    if general:
+        training = training + load(list(general), base, system)
+    return training, held
 
 
 def prompt_completion(examples: list[Example]) -> list[dict[str, Any]]:

@@ -96,6 +96,8 @@ class Decision(Node):
     why: Annotated[list[Literal[WHY]], BeforeValidator(v.one_or_many)] = option(  # type: ignore[valid-type]
         [], description="Why fine-tune: " + ", ".join(WHY) + " (the guide's 'Fine-tune when' list).",
         source=guide("The Decision Framework", "fine-tune when"))
+    retrain: Literal["monthly", "quarterly", "yearly", "on_drift", "never"] | None = option(
+        None, description="How often the model is retrained on fresh data (guide anti-pattern: one-and-done training).")
 
 
 # -- data ------------------------------------------------------------------------
@@ -133,6 +135,9 @@ class Data(Node):
         Validation, description="Validation split: `15%`, `15% stratified`, or a source.",
         source=guide("Preventing Overfitting", "10-20%"))
     system: str | None = option(None, description="System prompt added to every example that has none.")
+    general: Annotated[list[SourceField] | None, BeforeValidator(v.one_or_many)] = option(
+        None, description="General-purpose examples mixed into training, against catastrophic forgetting; "
+        "never split into validation, never counted for sizing.")
     train_examples: int | None = option(
         None, ge=0, description="Declared number of training examples, used when the data cannot be read.")
 
