@@ -10,10 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ftspec.spec.model import Spec
-
-# Metrics the training loop can compute at each evaluation (ftspec.runtime.metrics).
-TEXT_METRICS = ("accuracy", "exact_match", "macro_f1", "format_compliance")
-TRAINING_METRICS = ("eval_loss", "perplexity", *TEXT_METRICS)
+from ftspec.spec.vocabulary import TEXT_METRICS, TRAINING_METRICS
 
 
 class PlanError(Exception):

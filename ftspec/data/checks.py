@@ -22,18 +22,12 @@ from ftspec.data.scan import FormatIssue, scan
 from ftspec.data.sources import Example, SourceSpec
 from ftspec.data.split import held_out
 from ftspec.data.stats import Tokens, distribution
+from ftspec.spec.vocabulary import SIZING
 
 LISTED = 1000  # at most this many items are listed per finding kind; counts are always complete
 NGRAM = 5  # word n-grams for contamination
 OVERLAP = 0.6  # share of n-grams two inputs have in common that counts as contamination
 FLOOR_WORDS, FLOOR_CHARS = 4, 20  # shorter inputs ("2", "yes") are never called contamination
-
-# The guide's Data Sizing Guidelines, per category: (minimum, recommended), lower ends of the ranges.
-SIZING = {
-    "classification": (50, 200), "extraction": (100, 500), "style": (50, 200),
-    "reasoning": (200, 1000), "knowledge": (500, 2000),
-}
-
 
 def where(ex: Example | FormatIssue) -> dict[str, Any]:
     return {"file": ex.path, "line": ex.line}
@@ -437,7 +431,7 @@ class Checker:
 
     def balance(self, categories: Counter) -> dict[str, Any]:
         kind = self.spec.task.kind
-        minimum, recommended = SIZING[kind]
+        minimum, recommended = SIZING[kind][0][0], SIZING[kind][1][0]  # lower ends of the ranges
         counts = list(categories.values())
         ratio = round(max(counts) / min(counts), 3) if counts else None
         per_category = kind == "classification"

@@ -32,3 +32,20 @@ DEFAULT_METRICS = {
 ERROR_CATEGORIES = ("factual", "format", "reasoning", "other")
 
 SOURCE_FORMATS = ("jsonl", "json", "csv", "alpaca")
+
+# The guide's Data Sizing Guidelines: examples per category (minimum range, recommended range).
+# Rules judge by the lower end of each range; "These are per-category minimums. If you have
+# 10 categories, you need 10x these numbers."
+SIZING = {
+    "classification": ((50, 100), (200, 500)),
+    "extraction": ((100, 200), (500, 1000)),
+    "style": ((50, 100), (200, 500)),
+    "reasoning": ((200, 500), (1000, 5000)),
+    "knowledge": ((500, 1000), (2000, 10000)),
+}
+FEWEST_EXAMPLES = 100  # "fewer than 100 high-quality examples": few-shot prompting will likely match it
+
+# Metrics the training loop can compute at each evaluation on the validation split (early
+# stopping and best-checkpoint selection): the text metrics by generation, and the losses.
+TEXT_METRICS = ("accuracy", "exact_match", "macro_f1", "format_compliance")
+TRAINING_METRICS = ("eval_loss", "perplexity", *TEXT_METRICS)
