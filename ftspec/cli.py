@@ -21,7 +21,7 @@ def _lint(args: argparse.Namespace) -> int:
     from ftspec.output import render
 
     try:
-        result = lint_paths(args.paths, data=not args.no_data)
+        result = lint_paths(args.paths, data=not args.no_data, config=args.config)
     except UsageError as exc:
         print(f"ftspec: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -155,6 +155,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ftspec", description="A declarative spec compiler for LLM fine-tuning.")
     p.add_argument("--version", action="version", version=f"ftspec {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    from pathlib import Path
 
     lint = sub.add_parser("lint", help="check specs against the language and the guide's rules")
     lint.add_argument("paths", nargs="+", metavar="PATH", help="spec files, or folders searched for *.ftspec")
@@ -164,6 +165,9 @@ def parser() -> argparse.ArgumentParser:
                       help="concise (default): path:line:col: CODE message; full: with source and help; "
                            "json; github: workflow annotations; sarif: SARIF 2.1.0")
     lint.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    lint.add_argument("--config", type=Path, default=None, metavar="PATH",
+                      help="severity configuration (default: ftspec.toml, .ftspec.toml or pyproject.toml "
+                           "[tool.ftspec], found upward from each spec)")
     lint.add_argument("--no-data", action="store_true",
                       help="skip the data rules (no data file is read), e.g. where the data is not present")
     lint.set_defaults(handler=_lint)
@@ -172,8 +176,6 @@ def parser() -> argparse.ArgumentParser:
     explain.add_argument("code", nargs="?", help="a code such as AD001, or a name such as adapter.rank-range")
     explain.add_argument("--list", action="store_true", help="list every code")
     explain.set_defaults(handler=_explain)
-
-    from pathlib import Path
 
     comp = sub.add_parser("compile", help="compile a spec to train.py, eval.py and ftspec.lock.json")
     comp.add_argument("spec", type=Path, metavar="SPEC")

@@ -32,11 +32,12 @@ class UsageError(Exception):
     """Bad command-line input (a path that does not exist): exit 2."""
 
 
-def analyse(text: str, path: str = "<string>", *, data: bool = False):
+def analyse(text: str, path: str = "<string>", *, data: bool = False, config=None):
     """Run syntax, spec, rules and suppressions; return (spec or None, sorted diagnostics).
 
     With `data`, the cheap data checks run on the files the spec names (cached by
-    their content) and the data rules report on them."""
+    their content) and the data rules report on them. `config` (ftspec.config.Config)
+    sets the project's severities; without it, the rules' own."""
     from ftspec.rules import CHECKS, REGISTRY, Context, suppression
     from ftspec.spec import build
     from ftspec.syntax import parse
@@ -61,11 +62,23 @@ def analyse(text: str, path: str = "<string>", *, data: bool = False):
         for rule in CHECKS:
             diagnostics.extend(rule.run(ctx))
     diagnostics = suppression.apply(diagnostics, doc.comments, set(REGISTRY))
+    if config is not None:
+        diagnostics = config.apply(diagnostics)
     return spec, sorted(diagnostics, key=Diagnostic.sort_key)
 
 
-def lint_text(text: str, path: str = "<string>", *, data: bool = False) -> list[Diagnostic]:
-    return analyse(text, path, data=data)[1]
+def lint_text(text: str, path: str = "<string>", *, data: bool = False, config=None) -> list[Diagnostic]:
+    return analyse(text, path, data=data, config=config)[1]
+
+
+def config_for(path: Path, explicit: Path | None = None):
+    """The project configuration for a spec: `explicit` (--config), else found upward."""
+    from ftspec import config
+
+    try:
+        return config.load(explicit) if explicit is not None else config.for_folder(path.resolve().parent)
+    except config.ConfigError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def read_spec(path: Path) -> tuple[str | None, Diagnostic | None]:
@@ -105,7 +118,7 @@ def discover(paths: Iterable[str]) -> Iterator[Path]:
             raise UsageError(f"{raw}: not a file or folder")
 
 
-def lint_paths(paths: Iterable[str], *, data: bool = True) -> LintResult:
+def lint_paths(paths: Iterable[str], *, data: bool = True, config: Path | None = None) -> LintResult:
     result = LintResult()
     seen: set[Path] = set()
     for path in discover(paths):
@@ -123,5 +136,5 @@ def lint_paths(paths: Iterable[str], *, data: bool = True) -> LintResult:
             result.diagnostics.append(problem)
             continue
         result.sources[name] = text
-        result.diagnostics.extend(lint_text(text, name, data=data))
+        result.diagnostics.extend(lint_text(text, name, data=data, config=config_for(path, config)))
     return result

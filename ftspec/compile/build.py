@@ -42,7 +42,13 @@ def load_spec(spec_path: Path):
     text, problem = read_spec(spec_path)
     if problem is not None:
         raise CompileError(f"{spec_path} has errors", [problem])
-    spec, diagnostics = analyse(text, str(spec_path))
+    from ftspec.lint import UsageError, config_for
+
+    try:
+        config = config_for(spec_path)
+    except UsageError as exc:
+        raise CompileError(str(exc)) from exc
+    spec, diagnostics = analyse(text, str(spec_path), config=config)
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     if errors or spec is None:
         raise CompileError(f"{spec_path} has lint errors; fix them and compile again", errors)
