@@ -105,7 +105,7 @@ def _check(args: argparse.Namespace) -> int:
     from ftspec.data.stats import Tokens
 
     try:
-        spec = load_spec(args.spec)
+        spec = load_spec(args.spec, rules=False)
     except CompileError as exc:
         if exc.diagnostics:
             _print_diagnostics(exc.diagnostics)

@@ -80,7 +80,7 @@ TRAIN = [  # the comment is the line number
 
 
 def _report(spec_file: Path, **kw) -> dict:
-    return check_spec(load_spec(spec_file), spec_file.resolve().parent, near=False, **kw)
+    return check_spec(load_spec(spec_file, rules=False), spec_file.resolve().parent, near=False, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -260,7 +260,7 @@ def test_rendering_module_does_not_import_rich():
 def test_near_duplicates_run_for_real(planted_dir):
     pytest.importorskip("ftspec.data.near_dup")
     spec = planted_dir / "spec.ftspec"
-    report = check_spec(load_spec(spec), planted_dir, near=True)
+    report = check_spec(load_spec(spec, rules=False), planted_dir, near=True)
     assert report["near_duplicates"] is not None
     assert _errors(report) == []
     assert "Near duplicates:" in render_text(report, spec_path="spec.ftspec", color=False)

@@ -965,7 +965,7 @@ def test_the_checks_read_general_data_for_format_and_size_only(tmp_path):
                                        'data { train = jsonl("train.jsonl")  eval = jsonl("eval.jsonl")\n'
                                        '       general = jsonl("general.jsonl") }\nmodel { base = "m" }\n',
                                        encoding="utf-8")
-    report = check_spec(load_spec(tmp_path / "s.ftspec"), tmp_path, near=False)
+    report = check_spec(load_spec(tmp_path / "s.ftspec", rules=False), tmp_path, near=False)
     general = next(s for s in report["sources"] if s["role"] == "general")
     assert general["examples"] == 2
     assert general["format_errors"]["invalid_json"] == 1 and general["format_errors"]["issues"][0]["line"] == 3
