@@ -73,7 +73,7 @@ def test_codes_and_names_are_well_formed_and_unique():
     for code, rule in REGISTRY.items():
         assert rule.code == code
         assert re.fullmatch(r"[A-Z]{2}\d{3}", code)
-        assert re.fullmatch(r"[a-z]+\.[a-z0-9-]+", rule.name)
+        assert re.fullmatch(r"[a-z][a-z-]*\.[a-z0-9-]+", rule.name)
 
 
 def test_every_code_emitted_in_the_source_uses_its_registered_name():
