@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     processes = int(os.environ.get("WORLD_SIZE", "1"))  # set by `accelerate launch`
     every = schedule.eval_steps(
         EVAL_EVERY, len(train_examples), batch_size=2,
-        grad_accum=8, epochs=3.0,
+        grad_accum=4, epochs=3.0,
         processes=processes, max_steps=args.max_steps,
     )
 
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         max_steps=args.max_steps or -1,
         per_device_train_batch_size=2,
         per_device_eval_batch_size=2,
-        gradient_accumulation_steps=8,
+        gradient_accumulation_steps=4,
         warmup_steps=0.05,  # transformers 5: a float below 1 is a ratio of all steps
         weight_decay=0.01,
         lr_scheduler_type="cosine",

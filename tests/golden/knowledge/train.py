@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     processes = int(os.environ.get("WORLD_SIZE", "1"))  # set by `accelerate launch`
     every = schedule.eval_steps(
         EVAL_EVERY, len(train_examples), batch_size=4,
-        grad_accum=4, epochs=4.0,
+        grad_accum=4, epochs=3.0,
         processes=processes, max_steps=args.max_steps,
     )
 
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     config = SFTConfig(
         output_dir=str(args.output / "checkpoints"),
         learning_rate=0.0001,
-        num_train_epochs=4.0,
+        num_train_epochs=3.0,
         max_steps=args.max_steps or -1,
         per_device_train_batch_size=4,
         per_device_eval_batch_size=4,

@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     processes = int(os.environ.get("WORLD_SIZE", "1"))  # set by `accelerate launch`
     every = schedule.eval_steps(
         EVAL_EVERY, len(train_examples), batch_size=4,
-        grad_accum=4, epochs=2.0,
+        grad_accum=2, epochs=2.0,
         processes=processes, max_steps=args.max_steps,
     )
 
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         max_steps=args.max_steps or -1,
         per_device_train_batch_size=4,
         per_device_eval_batch_size=4,
-        gradient_accumulation_steps=4,
+        gradient_accumulation_steps=2,
         warmup_steps=0.1,  # transformers 5: a float below 1 is a ratio of all steps
         weight_decay=0.01,
         lr_scheduler_type="cosine",
