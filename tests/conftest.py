@@ -22,7 +22,7 @@ def update_fixtures(request) -> bool:
 MINIMAL = """\
 ftspec 1
 task "t" { kind = classification }
-data { train = jsonl("train.jsonl") }
+data { train = jsonl("train.jsonl")  eval = jsonl("eval.jsonl") }
 model { base = "m" }
 """
 

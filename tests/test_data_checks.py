@@ -91,7 +91,7 @@ def run_check(tmp_path: Path, quality: str = "", near: bool = False, train: list
     (tmp_path / "eval.jsonl").write_text("\n".join(EVAL) + "\n")
     spec = tmp_path / "s.ftspec"
     spec.write_text(SPEC.format(quality=quality))
-    return check_spec(load_spec(spec), tmp_path, near=near)
+    return check_spec(load_spec(spec, rules=False), tmp_path, near=near)
 
 
 def lines(pairs: list[dict], side: str) -> list[int]:
@@ -256,7 +256,7 @@ def test_compliance_is_exact_for_labels_and_covers_eval_replies(tmp_path):
     failing = [(Path(e["file"]).name, e["line"]) for e in report["format_compliance"]["examples"]]
     assert failing == [("train.jsonl", 4)]  # "CARD" is not the label "card"
     (tmp_path / "eval.jsonl").write_text(chat("How long does a card take to be delivered to me", "nope") + "\n")
-    report = check_spec(load_spec(tmp_path / "s.ftspec"), tmp_path, near=False)
+    report = check_spec(load_spec(tmp_path / "s.ftspec", rules=False), tmp_path, near=False)
     assert ("eval.jsonl", 1) in [(Path(e["file"]).name, e["line"]) for e in report["format_compliance"]["examples"]]
 
 
@@ -268,7 +268,7 @@ def test_json_schema_formats_are_checked(tmp_path):
     (tmp_path / "train.jsonl").write_text("\n".join(lines) + "\n")
     (tmp_path / "s.ftspec").write_text('ftspec 1\ntask "t" { kind = extraction  output = json_schema("schema.json") }\n'
                                        'data { train = jsonl("train.jsonl") }\nmodel { base = "m" }\n')
-    report = check_spec(load_spec(tmp_path / "s.ftspec"), tmp_path, near=False)
+    report = check_spec(load_spec(tmp_path / "s.ftspec", rules=False), tmp_path, near=False)
     assert [e["line"] for e in report["format_compliance"]["examples"]] == [2]
 
 
@@ -277,7 +277,7 @@ def test_free_text_csv_replies_are_not_categories(tmp_path):
     (tmp_path / "s.ftspec").write_text('ftspec 1\ntask "t" { kind = style }\n'
                                        'data { train = csv("pairs.csv", input = "draft", output = "final") }\n'
                                        'model { base = "m" }\n')
-    report = check_spec(load_spec(tmp_path / "s.ftspec"), tmp_path, near=False)
+    report = check_spec(load_spec(tmp_path / "s.ftspec", rules=False), tmp_path, near=False)
     assert report["categories"] == {} and report["sources"][0]["examples"] == 2
 
 
