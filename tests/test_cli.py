@@ -134,3 +134,19 @@ def test_schema_describes_every_block():
 def test_version_flag():
     proc = ftspec("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("ftspec ")
+
+
+def test_check_reports_on_the_data_of_a_spec_the_rules_reject(tmp_path):
+    # needs_current_knowledge = true is DE001 (an error): compile refuses, check still reads the data.
+    line = ('{"messages": [{"role": "user", "content": "Where is my card?"}, '
+            '{"role": "assistant", "content": "card"}]}\n')
+    (tmp_path / "train.jsonl").write_text(line * 2, encoding="utf-8")
+    (tmp_path / "eval.jsonl").write_text(line.replace("Where is my card?", "Is my card lost?"), encoding="utf-8")
+    spec = tmp_path / "s.ftspec"
+    spec.write_text('ftspec 1\ntask "t" { kind = classification }\ndecision { needs_current_knowledge = true }\n'
+                    'data { train = jsonl("train.jsonl")  eval = jsonl("eval.jsonl") }\nmodel { base = "m" }\n',
+                    encoding="utf-8")
+    assert ftspec("compile", str(spec), "-o", str(tmp_path / "b")).returncode == 1
+    proc = ftspec("check", str(spec), "--format", "json", "--no-near")
+    assert proc.returncode == 1, proc.stderr  # the planted duplicate fails the check ...
+    assert json.loads(proc.stdout)["duplicates"]["count"] == 1  # ... and the report is there
