@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from ftspec.diagnostics import Severity
 from ftspec.rules.base import Context, Finding, Rule, rule
-from ftspec.rules.hyperparameters import MAX_EPOCHS
+from ftspec.rules.hyperparameters import LR_START, MAX_EPOCHS, _lr, _method
 from ftspec.spec.model import Adapter, Training
 
 # The top of the moderate learning-rate range: full fine-tuning starts at the guide's 2e-5;
 # LoRA and QLoRA train about 10x higher, and peers use 2e-4 to 3e-4.
 MODERATE_LR = {"full": 5e-5, "adapter": 3e-4}
-START_LR = {"full": 2e-5, "adapter": 2e-4}  # the spec's defaults
 
 QUALITY_CHECKS = ("duplicates", "near_duplicates", "contamination", "conflicts", "balance")
 MIN_CHECKS_OFF = 2
@@ -20,14 +19,6 @@ MIN_TUNED = 4
 TRAINING_KNOBS = ("learning_rate", "epochs", "batch_size", "grad_accum", "warmup", "weight_decay", "scheduler",
                   "max_grad_norm", "optimizer")
 ADAPTER_KNOBS = ("r", "alpha", "dropout", "targets", "bias")
-
-
-def _lr(x: float) -> str:
-    """A learning rate as the guide writes it: 2e-5, 1.5e-4."""
-    if x >= 1e-2:
-        return f"{x:g}"
-    mantissa, exponent = f"{x:.2e}".split("e")
-    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
 
 
 @rule("AP001", "anti-pattern.catastrophic-forgetting", Severity.WARNING)
@@ -70,8 +61,7 @@ def catastrophic_forgetting(ctx: Context):
     if spec.data.general:
         return
     training = spec.training
-    kind = "full" if spec.adapter.method == "full" else "adapter"
-    shown = {"full": "full fine-tuning", "lora": "LoRA", "qlora": "QLoRA"}[spec.adapter.method]
+    kind, shown = _method(ctx)
     high_lr = training.learning_rate > MODERATE_LR[kind]
     many_epochs = training.epochs > MAX_EPOCHS
     if not (high_lr or many_epochs):
@@ -87,7 +77,7 @@ def catastrophic_forgetting(ctx: Context):
         "the model may lose its general capabilities",
         training.span_of("learning_rate" if high_lr else "epochs"),
         help=('add `general = jsonl("...")` to `data`, '
-              + (f"or lower the learning rate (start at {_lr(START_LR[kind])} for {shown})" if high_lr
+              + (f"or lower the learning rate (start at {_lr(LR_START[kind])} for {shown})" if high_lr
                  else f"or train for at most {MAX_EPOCHS} epochs")),
     )
 
@@ -140,7 +130,7 @@ def one_and_done(ctx: Context):
 def _default(block, field: str, ctx: Context):
     """The value a field would have if not written (the derived one where there is one)."""
     if block is ctx.spec.training and field == "learning_rate":
-        return START_LR["full" if ctx.spec.adapter.method == "full" else "adapter"]
+        return LR_START[_method(ctx)[0]]
     if block is ctx.spec.adapter and field == "alpha":
         return 2 * ctx.spec.adapter.r
     model = Training if block is ctx.spec.training else Adapter
