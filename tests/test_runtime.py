@@ -18,8 +18,9 @@ import pytest
 
 from ftspec.data.sources import DataError, Example, SourceSpec, read
 from ftspec.data.split import split
+from ftspec.evaluate import acceptance, metrics
 from ftspec.run.progress import ProgressView
-from ftspec.runtime import acceptance, data, metrics, schedule
+from ftspec.runtime import data, schedule
 from ftspec.runtime.callbacks import PROGRESS_PREFIX, MetricsLog, last_checkpoint
 from ftspec.runtime.io import atomic_write_json, atomic_write_text
 

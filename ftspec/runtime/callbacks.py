@@ -67,7 +67,7 @@ class TaskMetrics(TrainerCallback):
         self.max_new_tokens, self.log = max_new_tokens, log
 
     def on_evaluate(self, args, state, control, metrics=None, model=None, processing_class=None, **kwargs):
-        from ftspec.runtime import metrics as task_metrics
+        from ftspec.evaluate import metrics as task_metrics
         from ftspec.runtime.generate import generate
 
         if metrics is None or model is None or processing_class is None or not self.examples:

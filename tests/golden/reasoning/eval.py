@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 from ftspec.data.sources import DataError
-from ftspec.runtime import acceptance, data, device, metrics, models
+from ftspec.evaluate import acceptance, metrics
+from ftspec.runtime import data, device, models
 from ftspec.runtime.generate import generate
 from ftspec.runtime.io import atomic_write_json
 
