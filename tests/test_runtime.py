@@ -11,14 +11,13 @@ import math
 import os
 import stat
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
 from ftspec.data.sources import DataError, Example, SourceSpec, read
 from ftspec.data.split import split
-from ftspec.evaluate import acceptance, metrics
+from ftspec.evaluate import acceptance
 from ftspec.run.progress import ProgressView
 from ftspec.runtime import data, schedule
 from ftspec.runtime.callbacks import PROGRESS_PREFIX, MetricsLog, last_checkpoint
@@ -45,136 +44,6 @@ def examples(categories: list[str | None]) -> list[Example]:
     """One example per entry; `line` is the position (0-based) so examples can be told apart."""
     return [Example([{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": f"a{i}"}],
                     "mem", i, c) for i, c in enumerate(categories)]
-
-
-# -- metrics ----------------------------------------------------------------------------------------
-
-
-class TestExactMatch:
-    def test_counts_matches_over_references(self):
-        # matches: yes/yes, no/no; mismatch: maybe/yes -> 2/3
-        assert metrics.exact_match(["yes", "no", "maybe"], ["yes", "no", "yes"]) == pytest.approx(2 / 3)
-
-    def test_normalises_case_and_whitespace(self):
-        # "  New   York\n" -> "new york"; "NEW YORK" -> "new york"; all four match
-        preds = ["  New   York\n", "NEW YORK", "new\tyork", "New York"]
-        assert metrics.exact_match(preds, ["new york"] * 4) == 1.0
-
-    def test_inner_whitespace_is_collapsed_not_removed(self):
-        assert metrics.exact_match(["newyork"], ["new york"]) == 0.0
-
-    def test_multi_line_prediction_is_not_an_exact_match(self):
-        assert metrics.exact_match(["positive\nbecause"], ["positive"]) == 0.0
-
-    def test_empty_inputs_give_zero(self):
-        assert metrics.exact_match([], []) == 0.0
-
-    def test_length_mismatch_raises(self):
-        with pytest.raises(ValueError):
-            metrics.exact_match(["a", "b"], ["a"])
-
-
-class TestAccuracy:
-    def test_first_line_of_prediction_is_the_label(self):
-        # first lines: "positive" (ok), "negative" (ok), "the answer is positive" (wrong) -> 2/3
-        preds = ["positive\nThe review praises the food.", "\n\n  Negative  \nbecause", "The answer is positive"]
-        refs = ["positive", "negative", "positive"]
-        assert metrics.accuracy(preds, refs) == pytest.approx(2 / 3)
-
-    def test_blank_prediction_is_wrong(self):
-        assert metrics.accuracy(["", "   \n  "], ["a", "b"]) == 0.0
-
-    def test_label_on_second_line_does_not_count(self):
-        assert metrics.accuracy(["Sure!\npositive"], ["positive"]) == 0.0
-
-    def test_empty_inputs_give_zero(self):
-        assert metrics.accuracy([], []) == 0.0
-
-
-class TestMacroF1:
-    def test_three_class_example_computed_by_hand(self):
-        # refs : a  a  a  b  b  c
-        # preds: a  a  b  b  c  c
-        # class a: tp=2 (0,1) fp=0        fn=1 (2)   P=1    R=2/3  F1 = 2*1*(2/3)/(1+2/3) = 4/5
-        # class b: tp=1 (3)   fp=1 (2)    fn=1 (4)   P=1/2  R=1/2  F1 = 1/2
-        # class c: tp=1 (5)   fp=1 (4)    fn=0       P=1/2  R=1    F1 = 2*(1/2)*1/(3/2) = 2/3
-        # macro = (4/5 + 1/2 + 2/3) / 3 = (24 + 15 + 20) / 90 = 59/90
-        refs = ["a", "a", "a", "b", "b", "c"]
-        preds = ["a", "a", "b", "b", "c", "c"]
-        expected = (Fraction(4, 5) + Fraction(1, 2) + Fraction(2, 3)) / 3
-        assert expected == Fraction(59, 90)
-        assert metrics.macro_f1(preds, refs) == pytest.approx(float(expected))
-
-    def test_normalises_and_uses_first_line(self):
-        # Same confusion as above, written with case, spacing and explanations: still 59/90.
-        refs = ["A", "a ", "a", "B", "b", "C"]
-        preds = [" A\nbecause", "a", "B", "b\n\nok", "  C ", "c"]
-        assert metrics.macro_f1(preds, refs) == pytest.approx(59 / 90)
-
-    def test_perfect_predictions_give_one(self):
-        assert metrics.macro_f1(["x", "y", "y"], ["x", "y", "y"]) == 1.0
-
-    def test_averages_over_reference_classes_only(self):
-        # refs a, b; preds a, z. class a: P=1 R=1 F1=1; class b: tp=0 -> F1=0.
-        # "z" is not a reference class and gets no F1 of its own: (1 + 0) / 2 = 1/2
-        assert metrics.macro_f1(["a", "z"], ["a", "b"]) == pytest.approx(0.5)
-
-    def test_unweighted_mean_differs_from_accuracy(self):
-        # refs: a a a a b; preds all a.
-        # class a: P=4/5 R=1 F1 = 2*(4/5)/(9/5) = 8/9; class b: F1=0 -> macro = 4/9, accuracy = 4/5
-        refs, preds = ["a", "a", "a", "a", "b"], ["a"] * 5
-        assert metrics.macro_f1(preds, refs) == pytest.approx(4 / 9)
-        assert metrics.accuracy(preds, refs) == pytest.approx(4 / 5)
-
-    def test_empty_inputs_give_zero(self):
-        assert metrics.macro_f1([], []) == 0.0
-
-
-class TestFormatCompliance:
-    def test_labels_compared_normalised(self):
-        # "positive" ok, " NEGATIVE " ok, "neutral" not a label, "positive\nbecause" is not just a label -> 2/4
-        preds = ["positive", " NEGATIVE ", "neutral", "positive\nbecause"]
-        assert metrics.format_compliance(preds, {"kind": "label"}, ["Positive", "negative"]) == 0.5
-
-    def test_label_kind_without_label_set_accepts_any_non_blank(self):
-        assert metrics.format_compliance(["x", "  ", "y"], {"kind": "label"}, None) == pytest.approx(2 / 3)
-
-    def test_regex_must_match_whole_stripped_prediction(self):
-        # "555-1234" ok, " 555-1234 \n" ok after strip, "call 555-1234" not a full match, "5551234" no dash -> 2/4
-        preds = ["555-1234", " 555-1234 \n", "call 555-1234", "5551234"]
-        assert metrics.format_compliance(preds, {"kind": "regex", "pattern": r"\d{3}-\d{4}"}, None) == 0.5
-
-    @pytest.mark.parametrize("kind", ["json", "json_schema"])
-    def test_json_needs_an_object(self, kind):
-        # object ok, array no, not JSON no, object with spaces ok, JSON string no -> 2/5
-        preds = ['{"a": 1}', "[1, 2]", "not json", ' {"b": null} ', '"str"']
-        assert metrics.format_compliance(preds, {"kind": kind}, None) == pytest.approx(2 / 5)
-
-    def test_free_text_needs_something(self):
-        assert metrics.format_compliance(["an answer", " ", ""], {"kind": "text"}, None) == pytest.approx(1 / 3)
-
-    def test_empty_predictions_give_zero(self):
-        assert metrics.format_compliance([], {"kind": "label"}, ["a"]) == 0.0
-
-
-class TestCompute:
-    def test_computes_the_named_text_metrics_only(self):
-        preds = ["a", "b\nwhy", "B"]
-        refs = ["a", "b", "a"]
-        out = metrics.compute(["accuracy", "exact_match", "macro_f1", "format_compliance", "rouge_l"], preds, refs,
-                              output={"kind": "label"}, labels=["a", "b"])
-        assert set(out) == {"accuracy", "exact_match", "macro_f1", "format_compliance"}
-        # accuracy: first lines a, b, B vs a, b, a -> 2/3
-        assert out["accuracy"] == pytest.approx(2 / 3)
-        # exact match: "b\nwhy" != "b" -> only the first -> 1/3
-        assert out["exact_match"] == pytest.approx(1 / 3)
-        # class a: tp=1 fp=0 fn=1 -> P=1 R=1/2 F1=2/3; class b: tp=1 fp=1 fn=0 -> P=1/2 R=1 F1=2/3 -> 2/3
-        assert out["macro_f1"] == pytest.approx(2 / 3)
-        # compliance: "a" ok, "b\nwhy" no, "B" ok -> 2/3
-        assert out["format_compliance"] == pytest.approx(2 / 3)
-
-    def test_no_names_no_metrics(self):
-        assert metrics.compute([], ["a"], ["a"], output={"kind": "label"}, labels=None) == {}
 
 
 # -- split ------------------------------------------------------------------------------------------
