@@ -255,9 +255,9 @@ def test_run_command_starts_without_the_training_stack():
 
 def test_early_stopping_on_a_metric_training_cannot_compute_is_refused(tmp_path):
     spec = tmp_path / "s.ftspec"
-    spec.write_text(SPEC + "training { early_stopping { metric = rouge_l } }\n")
+    spec.write_text(SPEC + "training { early_stopping { metric = win_rate } }\n")
     with pytest.raises(CompileError) as err:
         compile_spec(spec, tmp_path / "b")
     (diag,) = err.value.diagnostics  # lint's OF005 says it before the plan would (SP008)
-    assert diag.code == "OF005" and "rouge_l" in diag.message
+    assert diag.code == "OF005" and "win_rate" in diag.message
     assert (diag.span.line, diag.span.col) == (12, 38)

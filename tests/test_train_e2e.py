@@ -93,7 +93,7 @@ def test_run_trains_stops_early_and_keeps_the_best_checkpoint(tmp_path, tiny_mod
     assert (run / "adapter" / "tokenizer_config.json").is_file()
 
     results = json.loads((run / "results.json").read_text())
-    assert set(results["rungs"]) == {"base", "fine_tuned"}
+    assert set(results["rungs"]) == {"base", "prompted_base", "fine_tuned"}
     assert results["rungs"]["fine_tuned"]["examples"] == 30
     assert results["acceptance"][0]["passed"] is True
     assert sorted(p.name for p in (run / "build").iterdir()) == ["eval.py", "ftspec.lock.json", "train.py"]

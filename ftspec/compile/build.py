@@ -61,13 +61,15 @@ def default_build_dir(spec) -> Path:
     return Path("build") / spec.task.name
 
 
-def compile_spec(spec_path: Path, out: Path | None = None) -> Build:
+def compile_spec(spec_path: Path, out: Path | None = None, *, rules: bool = True) -> Build:
+    """Lint, plan, render and write the build. `rules=False` (for `ftspec baseline`, which
+    measures before the guide's rules are settled) lets only syntax and spec errors stop it."""
     from ftspec.compile.lock import make_lock
     from ftspec.compile.plan import PlanError, make_plan
     from ftspec.compile.render import render
 
     spec_path = Path(spec_path)
-    spec = load_spec(spec_path)
+    spec = load_spec(spec_path, rules=rules)
     out = Path(out) if out is not None else default_build_dir(spec)
     try:
         plan = make_plan(spec, spec_path)

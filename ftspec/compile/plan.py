@@ -6,6 +6,8 @@ filter (Python `repr` of plain data), so a spec value can never become code.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,39 @@ def resolve_model(base: str, spec_dir: Path) -> str:
     return str(candidate.resolve()) if candidate.exists() else base
 
 
+def _rungs(spec: Spec, spec_dir: Path) -> dict[str, Any]:
+    """The ladder's rungs in order; a rung the spec turns off is absent."""
+    compare = spec.eval.compare
+    rungs: dict[str, Any] = {}
+    if compare.base is not None:
+        rungs["base"] = {"shots": compare.base.shots}
+    if compare.prompted_base is not None:
+        rungs["prompted_base"] = {"shots": compare.prompted_base.shots}
+    if compare.larger is not None:
+        larger = compare.larger
+        model = larger.model if larger.endpoint else resolve_model(larger.model, spec_dir)
+        rungs["larger"] = {"model": model, "endpoint": larger.endpoint, "api_key_env": larger.api_key_env}
+    rungs["fine_tuned"] = {}
+    return rungs
+
+
+def _output_schema(spec: Spec, spec_dir: Path) -> dict[str, Any] | None:
+    """`output = json_schema("file.json")`: the schema itself, read at compile time, so that
+    eval.py checks format compliance against what was compiled."""
+    name = spec.task.output.schema_path if spec.task.output else None
+    if not name:
+        return None
+    path = Path(name) if Path(name).is_absolute() else spec_dir / name
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PlanError(f"cannot read the output schema {name}: {getattr(exc, 'strerror', None) or exc}",
+                        spec.task.span_of("output")) from None
+    if not isinstance(schema, dict):
+        raise PlanError(f"the output schema {name} is not a JSON object", spec.task.span_of("output"))
+    return schema
+
+
 def make_plan(spec: Spec, spec_path: Path) -> dict[str, Any]:
     spec_dir = spec_path.resolve().parent
     t, a, d = spec.training, spec.adapter, spec.data
@@ -71,6 +106,7 @@ def make_plan(spec: Spec, spec_path: Path) -> dict[str, Any]:
                  if isinstance(spec.task.labels, list) else None, "output": spec.task.output},
         "spec_dir": str(spec_dir),
         "spec_file": spec_path.name,
+        "spec_sha256": hashlib.sha256(spec_path.read_bytes()).hexdigest(),
         "model": {"base": resolve_model(spec.model.base, spec_dir), "revision": spec.model.revision},
         "data": {
             "train": [_source(s) for s in d.train],
@@ -105,7 +141,8 @@ def make_plan(spec: Spec, spec_path: Path) -> dict[str, Any]:
         "eval": {
             "metrics": spec.eval.automated.metrics,
             "max_new_tokens": spec.eval.max_new_tokens,
-            "base": spec.eval.compare.base is not None,
+            "rungs": _rungs(spec, spec_dir),
             "accept": [c.model_dump() for c in spec.eval.accept],
+            "output_schema": _output_schema(spec, spec_dir),
         },
     })

@@ -174,27 +174,27 @@ def checkpoint_metric(ctx: Context):
     """
     ## What it does
     Reports an `early_stopping.metric` that training cannot measure on the
-    validation split. Measurable during training: `eval_loss`, `perplexity`,
-    `accuracy`, `exact_match`, `macro_f1`, `format_compliance`.
+    validation split. Measurable during training: `eval_loss`, `perplexity` and the
+    text metrics (`accuracy`, `exact_match`, `macro_f1`, `f1`, `format_compliance`,
+    `field_f1`, `rouge_l`, `bleu`); not `win_rate`, which needs people.
 
     ## Why is this bad?
     The guide (Training Monitoring): "Stop when validation loss has not improved
     for 3 evaluation rounds" and "Save the checkpoint with the best validation
     metric". The metric is computed at every evaluation during training;
-    metrics such as `rouge_l`, `bleu`, `field_f1` or `win_rate` are measured
-    only in the final evaluation, so there is nothing to stop on, and
-    `ftspec compile` refuses the spec.
+    `win_rate` comes from human review after the run, so there is nothing to stop
+    on, and `ftspec compile` refuses the spec.
 
     ## Example
     ```
-    training { early_stopping { metric = rouge_l } }
+    training { early_stopping { metric = win_rate } }
     ```
 
     ## Use instead
     ```
     training { early_stopping { metric = eval_loss } }
     ```
-    and keep `rouge_l` in `eval { automated { metrics = [...] } }`.
+    and judge `win_rate` in an acceptance criterion after `ftspec review import`.
 
     ## References
     - guide: Training Strategies > Training Monitoring

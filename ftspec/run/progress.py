@@ -29,6 +29,7 @@ class ProgressView:
         self.train_loss: float | None = None
         self.eval_loss: float | None = None
         self.drawn = False
+        self.label = "train"
 
     def handle(self, line: str) -> bool:
         """Consume a progress record; False if the line is not one."""
@@ -43,6 +44,10 @@ class ProgressView:
         self.train_loss = rec.get("loss") if rec.get("loss") is not None else self.train_loss
         self.eval_loss = rec.get("eval_loss") if rec.get("eval_loss") is not None else self.eval_loss
         step, total = rec.get("step", 0), max(rec.get("max_steps") or 1, 1)
+        label = rec.get("label") if isinstance(rec.get("label"), str) else "train"
+        if label != self.label:  # a new phase (eval base, eval fine_tuned, ...) starts its own bar
+            self.close()
+            self.label, self.last_decile, self.drawn = label, -1, False
         text = self.render(step, total, rec.get("eta_s"))
         if self.tty:
             self.out.write("\r" + text)
@@ -59,6 +64,8 @@ class ProgressView:
         width = 24
         filled = min(width, step * width // total)
         bar = "#" * filled + "." * (width - filled)
+        if self.label != "train":
+            return f"{self.label} [{bar}] {step}/{total}  eta {_duration(eta)}"
         loss = f"loss {self.train_loss:.4f}" if self.train_loss is not None else "loss -"
         val = f"  val {self.eval_loss:.4f}" if self.eval_loss is not None else ""
         return f"train [{bar}] step {step}/{total}  {loss}{val}  eta {_duration(eta)}"

@@ -47,5 +47,5 @@ FEWEST_EXAMPLES = 100  # "fewer than 100 high-quality examples": few-shot prompt
 
 # Metrics the training loop can compute at each evaluation on the validation split (early
 # stopping and best-checkpoint selection): the text metrics by generation, and the losses.
-TEXT_METRICS = ("accuracy", "exact_match", "macro_f1", "format_compliance")
+TEXT_METRICS = ("accuracy", "exact_match", "macro_f1", "f1", "format_compliance", "field_f1", "rouge_l", "bleu")
 TRAINING_METRICS = ("eval_loss", "perplexity", *TEXT_METRICS)

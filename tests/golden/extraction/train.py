@@ -25,8 +25,45 @@ REVISION = None
 TRAIN_SOURCES = [{"format": "jsonl", "path": "data/invoices/train.jsonl"}]
 VALIDATION = {"fraction": 0.1, "stratified": False, "source": None}
 SYSTEM_PROMPT = "You extract billing fields from invoices.\nAnswer with one JSON object and nothing else."
-TASK_METRICS = ["exact_match", "format_compliance"]  # computed on validation examples at each evaluation
+TASK_METRICS = ["exact_match", "field_f1", "format_compliance"]  # computed on validation examples at each evaluation
 OUTPUT_FORMAT = {"kind": "json_schema", "pattern": None, "schema_path": "schemas/invoice.schema.json"}
+OUTPUT_FORMAT["schema"] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://example.com/ftspec/examples/invoice.schema.json",
+    "title": "Invoice fields",
+    "description": "The billing fields extracted from one supplier invoice (invoice-fields task).",
+    "type": "object",
+    "properties": {
+        "supplier": {
+            "description": "The issuing supplier's name as printed on the invoice (not the customer's).",
+            "type": "string",
+            "minLength": 1,
+        },
+        "number": {
+            "description": "The invoice number exactly as printed (not an order, PO or customer number).",
+            "type": "string",
+            "minLength": 1,
+        },
+        "date": {
+            "description": "The invoice (issue) date, ISO 8601 calendar date YYYY-MM-DD.",
+            "type": "string",
+            "format": "date",
+            "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        },
+        "currency": {
+            "description": "ISO 4217 alphabetic currency code of the total.",
+            "type": "string",
+            "pattern": "^[A-Z]{3}$",
+        },
+        "total": {
+            "description": "The invoice's gross total (tax included) in that currency.",
+            "type": "number",
+            "minimum": 0,
+        },
+    },
+    "required": ["supplier", "number", "date", "currency", "total"],
+    "additionalProperties": False,
+}  # format compliance is checked against it
 LABELS = None
 PRECISION = "auto"
 EVAL_EVERY = None

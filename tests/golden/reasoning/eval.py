@@ -1,37 +1,60 @@
 # Compiled by ftspec 0.1.0 from reasoning.ftspec: edit the spec and recompile
 # (`ftspec compile`) rather than this file. Values from the spec appear below as literals.
-"""Evaluate the fine-tuned adapter for shopfloor-math on the held-out eval set.
+"""Evaluate shopfloor-math on the held-out eval set: the comparison ladder.
+
+Every rung answers the same eval conversations with the same decoding (greedy,
+batched, at most MAX_NEW_TOKENS new tokens) and is scored with the same metrics;
+the spec's acceptance criteria decide the exit code.
 
 Run it alone with `python eval.py --output DIR` after train.py, or through
-`ftspec run`. Writes DIR/results.json; exits 1 if an acceptance criterion fails.
+`ftspec run`; `--rungs base,prompted_base` measures the baseline before any
+training (`ftspec baseline`). Writes DIR/results.json, DIR/predictions.jsonl and
+DIR/report.html. Exit codes: 0 accepted, 1 an acceptance criterion failed,
+2 the evaluation could not run.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import time
 from pathlib import Path
 
 from ftspec.data.sources import DataError
-from ftspec.evaluate import acceptance, metrics
+from ftspec.evaluate import baseline, report, shots
+from ftspec.evaluate.endpoint import ChatEndpoint, EndpointError, api_key
+from ftspec.evaluate.ladder import Ladder, eval_set_sha256, write_run_files
 from ftspec.runtime import data, device, models
 from ftspec.runtime.generate import generate
-from ftspec.runtime.io import atomic_write_json
+from ftspec.runtime.loss import perplexity, reply_loss
+from ftspec.runtime.protocol import PROGRESS_PREFIX
 
+SPEC = {
+    "name": "shopfloor-math",
+    "file": "reasoning.ftspec",
+    "sha256": "d21ad88848d182d6cacdb3e0cf1805e918bee6130b8f784e6562fb99a89e2baa",
+}
+# Data paths in the spec are relative to its folder.
 SPEC_DIR = Path("<ROOT>/specs/examples")
 BASE_MODEL = "Qwen/Qwen2.5-3B-Instruct"
 REVISION = None
 EVAL_SOURCES = [{"format": "jsonl", "path": "data/math/eval.jsonl"}]
+# The prompted base's shots are drawn from the training split, never from eval.
+TRAIN_SOURCES = [
+    {"format": "jsonl", "path": "data/math/train-2025.jsonl"},
+    {"format": "jsonl", "path": "data/math/train-2026.jsonl"},
+]
+VALIDATION = {"fraction": 0.1, "stratified": False, "source": None}
 SYSTEM_PROMPT = None
 TASK = {
-    "name": "shopfloor-math",
     "kind": "reasoning",
     "labels": None,
     "output": {"kind": "regex", "pattern": "(?s).*Answer: -?[0-9]+(\\.[0-9]+)?$", "schema_path": None},
 }
 METRICS = ["exact_match"]
-MAX_NEW_TOKENS = 384
-RUNGS = ["base"]
+RUNGS = {"base": {"shots": 0}, "prompted_base": {"shots": 8}, "fine_tuned": {}}
+DECODING = {"strategy": "greedy", "max_new_tokens": 384, "batch_size": 16}
 CRITERIA = [
     {
         "text": "fine_tuned.exact_match >= prompted_base.exact_match + 0.15",
@@ -44,63 +67,155 @@ CRITERIA = [
     },
 ]
 PRECISION = "auto"
+SEED = 42
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, required=True, help="run folder holding adapter/")
+    parser.add_argument("--output", type=Path, required=True, help="run folder (holding adapter/ for fine_tuned)")
     parser.add_argument("--spec-dir", type=Path, default=SPEC_DIR, help="where the spec's data paths start")
+    parser.add_argument("--rungs", default=",".join(RUNGS), help="comma-separated rungs to measure (default: all)")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="an `ftspec baseline` record: reuse its base and prompted_base outputs if it "
+                        "still matches the spec and data")
     parser.add_argument("--limit", type=int, default=None, help="evaluate only the first N examples")
     return parser.parse_args(argv)
 
 
+def progress(label: str):
+    started = time.time()
+
+    def report_progress(done: int, total: int) -> None:
+        eta = (time.time() - started) / done * (total - done) if done else None
+        print(PROGRESS_PREFIX + json.dumps({"label": label, "step": done, "max_steps": total, "eta_s": eta}),
+              flush=True)
+
+    return report_progress
+
+
+def baseline_inputs(spec_dir: Path) -> dict:
+    shots_n = RUNGS.get("prompted_base", {}).get("shots")
+    return baseline.inputs(model=BASE_MODEL, revision=REVISION, eval_sources=EVAL_SOURCES,
+                           train_sources=TRAIN_SOURCES, system=SYSTEM_PROMPT, shots=shots_n,
+                           max_new_tokens=DECODING["max_new_tokens"], spec_dir=spec_dir)
+
+
+def reusable(path: Path | None, spec_dir: Path, eval_sha256: str) -> dict:
+    """The rungs' outputs in a baseline record that still holds, by rung; {} otherwise."""
+    if path is None or not path.is_file():
+        return {}
+    record = json.loads(path.read_text(encoding="utf-8"))
+    reasons = baseline.changes(record.get("inputs") or {}, baseline_inputs(spec_dir))
+    if record.get("eval_set", {}).get("sha256") != eval_sha256 or record.get("eval_set", {}).get("limit"):
+        reasons.append("the eval set differs")
+    if reasons:
+        print(f"not reusing {path.name}: " + "; ".join(reasons), flush=True)
+        return {}
+    return {"record": record, "outputs": record.get("outputs") or {}}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    from peft import PeftModel
-
+    wanted = [r for r in RUNGS if r in args.rungs.split(",")]
+    kind = "run" if "fine_tuned" in wanted else "baseline"
     if not EVAL_SOURCES:
         print("ftspec: the spec names no eval data (`data { eval = ... }`): nothing to evaluate", file=sys.stderr)
         return 2
     try:
         examples = data.load(EVAL_SOURCES, args.spec_dir, SYSTEM_PROMPT)[: args.limit]
+        training, _ = data.train_validation(TRAIN_SOURCES, VALIDATION, args.spec_dir, SYSTEM_PROMPT, SEED,
+                                            general=())
     except DataError as exc:
         print(f"ftspec: {exc}", file=sys.stderr)
         return 2
     conversations = [ex.messages[:-1] for ex in examples]
     references = [ex.output for ex in examples]
+    ladder = Ladder(task=TASK, metric_names=METRICS, conversations=conversations, references=references)
+    reuse = reusable(args.baseline, args.spec_dir, eval_set_sha256(conversations, references))
+
     precision = device.decide(PRECISION)
     tokenizer = models.load_tokenizer(BASE_MODEL, REVISION)
     model = models.load_model(BASE_MODEL, dtype=precision.dtype, revision=REVISION)
 
-    rungs = {}
-    predictions = {}
-    for rung in RUNGS + ["fine_tuned"]:
-        if rung == "fine_tuned":
-            model = PeftModel.from_pretrained(model, str(args.output / "adapter"))
-        outputs = generate(model, tokenizer, conversations, max_new_tokens=MAX_NEW_TOKENS)
-        predictions[rung] = outputs
-        rungs[rung] = {
-            "metrics": metrics.compute(METRICS, outputs, references, output=TASK["output"], labels=TASK["labels"]),
-            "examples": len(examples),
-        }
-        print(f"{rung}: " + ", ".join(f"{k} {v:.3f}" for k, v in rungs[rung]["metrics"].items()), flush=True)
+    def losses(m, tok) -> dict:
+        loss = reply_loss(m, tok, conversations, references)
+        return {"eval_loss": loss, "perplexity": perplexity(loss)}
 
-    verdicts = acceptance.evaluate(CRITERIA, rungs)
-    measured = [v for v in verdicts if v["passed"] is not None]
-    results = {
-        "spec": {"name": TASK["name"]},
-        "rungs": rungs,
-        "acceptance": verdicts,
-        "passed": all(v["passed"] for v in measured),
-        "samples": [
-            {"input": c[-1]["content"], "reference": r, **{rung: predictions[rung][i] for rung in predictions}}
-            for i, (c, r) in enumerate(zip(conversations[:20], references[:20], strict=True))
-        ],
-    }
-    atomic_write_json(args.output / "results.json", results)
-    for v in verdicts:
-        state = "not measured" if v["passed"] is None else "pass" if v["passed"] else "FAIL"
-        print(f"accept {v['criterion']}: {state}", flush=True)
+    for rung in wanted:
+        settings = RUNGS[rung]
+        started = time.time()
+        if rung in ("base", "prompted_base"):
+            shown = shots.choose(training, settings["shots"], seed=SEED, avoid_inputs=[ex.input for ex in examples])
+            asked = [shots.prompted(c, shots.turns(shown)) for c in conversations]
+            if rung in reuse.get("outputs", {}):
+                outputs, source = reuse["outputs"][rung], "baseline"
+            else:
+                outputs = generate(model, tokenizer, asked, max_new_tokens=DECODING["max_new_tokens"],
+                                   batch_size=DECODING["batch_size"], progress=progress(f"eval {rung}"))
+                source = "measured"
+            measured = losses(model, tokenizer) if rung == "base" else None
+            unavailable = None if rung == "base" else {
+                "eval_loss": "same weights as base: see base", "perplexity": "same weights as base: see base"}
+            ladder.add(rung, outputs, seconds=time.time() - started, losses=measured, unavailable=unavailable,
+                       model=BASE_MODEL, shots=len(shown), source=source)
+        elif rung == "larger" and settings["endpoint"]:
+            try:
+                client = ChatEndpoint(settings["endpoint"], settings["model"], key=api_key(settings["api_key_env"]),
+                                      concurrency=DECODING["batch_size"])
+                outputs = client.generate(conversations, max_new_tokens=DECODING["max_new_tokens"],
+                                          progress=progress("eval larger"))
+            except EndpointError as exc:
+                print(f"ftspec: larger rung: {exc}", file=sys.stderr)
+                return 2
+            no_probs = "an endpoint gives no token probabilities"
+            ladder.add(rung, outputs, seconds=time.time() - started, model=settings["model"],
+                       endpoint=settings["endpoint"], shots=0, source="measured",
+                       unavailable={"eval_loss": no_probs, "perplexity": no_probs})
+        elif rung == "larger":
+            larger_tokenizer = models.load_tokenizer(settings["model"])
+            larger = models.load_model(settings["model"], dtype=precision.dtype)
+            outputs = generate(larger, larger_tokenizer, conversations, max_new_tokens=DECODING["max_new_tokens"],
+                               batch_size=DECODING["batch_size"], progress=progress("eval larger"))
+            ladder.add(rung, outputs, seconds=time.time() - started, losses=losses(larger, larger_tokenizer),
+                       model=settings["model"], shots=0, source="measured")
+            del larger
+        else:  # fine_tuned
+            from peft import PeftModel
+
+            tuned = PeftModel.from_pretrained(model, str(args.output / "adapter"))
+            outputs = generate(tuned, tokenizer, conversations, max_new_tokens=DECODING["max_new_tokens"],
+                               batch_size=DECODING["batch_size"], progress=progress("eval fine_tuned"))
+            ladder.add(rung, outputs, seconds=time.time() - started, losses=losses(tuned, tokenizer),
+                       model=BASE_MODEL, adapter=str(args.output / "adapter"), shots=0, source="measured")
+        print(ladder.line(rung), flush=True)
+
+    records = []
+    if (args.output / "metrics.jsonl").is_file():
+        for line in (args.output / "metrics.jsonl").read_text(encoding="utf-8").splitlines():
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # a line cut by a killed run
+    training_summary = None
+    if (args.output / "training.json").is_file():
+        training_summary = json.loads((args.output / "training.json").read_text(encoding="utf-8"))
+    results = ladder.results(
+        kind=kind, spec=SPEC, decoding=DECODING, criteria=CRITERIA if kind == "run" else [], limit=args.limit,
+        training=training_summary, records=records, train_outputs=[ex.output for ex in training],
+        baseline={"file": str(args.baseline), "created": reuse["record"].get("created", "")} if reuse else None,
+    )
+    if kind == "baseline":
+        results["inputs"] = baseline_inputs(args.spec_dir)
+        results["outputs"] = ladder.outputs
+    write_run_files(args.output, results, ladder.predictions())
+    report.write(args.output)
+    for signal in results["overfitting"]:
+        print(f"overfitting: {signal['message']}", flush=True)
+    for verdict in results["acceptance"]:
+        state = ("pending " + verdict["pending"]) if verdict.get("pending") else \
+            "not measured" if verdict["passed"] is None else "pass" if verdict["passed"] else "FAIL"
+        print(f"accept {verdict['criterion']}: {state} (value {verdict['value']}, threshold {verdict['threshold']})",
+              flush=True)
     return 0 if results["passed"] else 1
 
 

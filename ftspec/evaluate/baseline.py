@@ -1,0 +1,142 @@
+"""The measured prompt baseline: `ftspec baseline`'s record, kept beside the spec.
+
+`banking.ftspec` -> `banking.baseline.json`: base and prompted base measured on the
+eval set with the decoding `ftspec run` uses. Commit it with the spec: the decision
+rules read it instead of a declared score (and say so), and `ftspec run` reuses its
+rungs instead of generating them again, when nothing they depend on has changed.
+
+What they depend on (`inputs`): the model, the eval data, the train data (the prompted
+base's shots are drawn from it), the system prompt, the number of shots and the
+decoding. Light on purpose: the lint path reads it, so nothing heavy is imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SUFFIX = ".baseline.json"
+
+
+def path_for(spec_path: Path) -> Path:
+    spec_path = Path(spec_path)
+    return spec_path.with_name(spec_path.name.removesuffix(".ftspec") + SUFFIX)
+
+
+def _sha256(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _portable_model(model: str, spec_dir: Path) -> str:
+    """A local model inside the spec's folder is recorded relative to it, so the record
+    means the same on another checkout; anything else as it is."""
+    path = Path(model)
+    if path.is_absolute():
+        try:
+            return path.resolve().relative_to(spec_dir.resolve()).as_posix()
+        except ValueError:
+            return model
+    return model
+
+
+def inputs(*, model: str, revision: str | None, eval_sources: list[dict[str, Any]],
+           train_sources: list[dict[str, Any]], system: str | None, shots: int | None, max_new_tokens: int,
+           spec_dir: Path, hash_data: bool = True) -> dict[str, Any]:
+    """Everything a baseline measurement depends on, as plain data to compare."""
+
+    def sources(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for source in items:
+            entry = dict(sorted(source.items()))
+            if hash_data:
+                path = Path(source["path"])
+                entry["sha256"] = _sha256(path if path.is_absolute() else spec_dir / path)
+            out.append(entry)
+        return out
+
+    return {
+        "model": _portable_model(model, spec_dir), "revision": revision, "system": system,
+        "shots": shots, "max_new_tokens": max_new_tokens,
+        "eval": sources(eval_sources), "train": sources(train_sources),
+    }
+
+
+def inputs_for_spec(spec, spec_dir: Path, *, hash_data: bool = True) -> dict[str, Any]:
+    from ftspec.compile.plan import plain, resolve_model
+
+    prompted = spec.eval.compare.prompted_base
+
+    def sources(items) -> list[dict[str, Any]]:
+        return [{k: v for k, v in plain(s.model_dump()).items() if v is not None} for s in items or []]
+
+    return inputs(model=resolve_model(spec.model.base, spec_dir), revision=spec.model.revision,
+                  eval_sources=sources(spec.data.eval), train_sources=sources(spec.data.train),
+                  system=spec.data.system, shots=prompted.shots if prompted else None,
+                  max_new_tokens=spec.eval.max_new_tokens, spec_dir=spec_dir, hash_data=hash_data)
+
+
+def changes(recorded: dict[str, Any], now: dict[str, Any], *, compare_data: bool = True) -> list[str]:
+    """Why a recorded measurement no longer holds for the spec as it is now; empty if it does."""
+    reasons = []
+    for key, what in (("model", "the model"), ("revision", "the model revision"), ("system", "the system prompt"),
+                      ("shots", "the number of shots"), ("max_new_tokens", "max_new_tokens")):
+        if recorded.get(key) != now.get(key):
+            reasons.append(f"{what} changed ({recorded.get(key)!r} -> {now.get(key)!r})")
+    for key, what in (("eval", "the eval data"), ("train", "the train data (the prompted base's shots)")):
+        old, new = recorded.get(key) or [], now.get(key) or []
+        if not compare_data:
+            old = [{k: v for k, v in s.items() if k != "sha256"} for s in old]
+            new = [{k: v for k, v in s.items() if k != "sha256"} for s in new]
+        if old != new:
+            reasons.append(f"{what} changed")
+    return reasons
+
+
+@dataclass
+class Measured:
+    """A baseline file as the rules see it."""
+
+    path: Path
+    created: str
+    rungs: dict[str, Any]
+    stale: list[str] = field(default_factory=list)
+    problem: str | None = None  # the file exists but cannot be used
+
+    def score(self, metric: str, rung: str = "prompted_base") -> float | None:
+        value = self.rungs.get(rung, {}).get("metrics", {}).get(metric)
+        return float(value) if isinstance(value, (int, float)) else None
+
+    @property
+    def usable(self) -> bool:
+        return self.problem is None and not self.stale
+
+    def describe(self) -> str:
+        return f"measured by `ftspec baseline` on {self.created[:10]}, {self.path.name}"
+
+
+def lookup(spec, spec_path: Path, *, hash_data: bool = True) -> Measured | None:
+    """The baseline file of a spec, checked against the spec as it is now; None if absent."""
+    path = path_for(spec_path)
+    if not path.is_file():
+        return None
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(record, dict) or record.get("kind") != "baseline" \
+                or not isinstance(record.get("rungs"), dict):
+            raise ValueError("not a baseline record of ftspec")
+    except (OSError, ValueError) as exc:
+        return Measured(path, "", {}, problem=f"cannot read {path.name}: {exc}")
+    now = inputs_for_spec(spec, Path(spec_path).resolve().parent, hash_data=hash_data)
+    stale = changes(record.get("inputs") or {}, now, compare_data=hash_data)
+    if record.get("eval_set", {}).get("limit"):
+        stale.append(f"it measured only the first {record['eval_set']['limit']} eval examples (--limit)")
+    return Measured(path, str(record.get("created", "")), record["rungs"], stale)
