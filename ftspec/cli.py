@@ -96,6 +96,75 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_ERROR
 
 
+def _baseline(args: argparse.Namespace) -> int:
+    from ftspec.run import RunError
+    from ftspec.run.baseline import baseline
+
+    try:
+        return baseline(args.spec, output=args.output, limit=args.limit, build_dir=args.build)
+    except RunError as exc:
+        cause = exc.__cause__
+        if cause is not None and getattr(cause, "diagnostics", None):
+            _print_diagnostics(cause.diagnostics)
+        print(f"ftspec: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _review_defaults(run_dir) -> dict:
+    """The spec's `eval.human` settings, as the run's staged lock file recorded them."""
+    import json
+
+    lock = run_dir / "build" / "ftspec.lock.json"
+    try:
+        resolved = json.loads(lock.read_text(encoding="utf-8"))["resolved"]
+    except (OSError, ValueError, KeyError):
+        return {}
+    keys = {"against": "eval.human.against", "pairs": "eval.human.blind_pairs",
+            "categories": "eval.human.error_categories"}
+    return {k: resolved[v]["value"] for k, v in keys.items() if v in resolved}
+
+
+def _review_export(args: argparse.Namespace) -> int:
+    from ftspec.evaluate.review import ReviewError, export
+
+    defaults = _review_defaults(args.run)
+    categories = args.categories.split(",") if args.categories else defaults.get("categories")
+    options = {"against": args.against or defaults.get("against", "prompted_base"),
+               "pairs": args.pairs or defaults.get("pairs", 50), "seed": args.seed}
+    if categories:
+        options["categories"] = categories
+    try:
+        result = export(args.run, args.out, **options)
+    except ReviewError as exc:
+        print(f"ftspec: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print(result.summary() if hasattr(result, "summary") else f"wrote the review packet to {args.out}")
+    return EXIT_OK
+
+
+def _review_import(args: argparse.Namespace) -> int:
+    from ftspec.evaluate import report
+    from ftspec.evaluate.review import ReviewError, import_judgments
+
+    try:
+        human = import_judgments(args.run, args.judgments, args.key)
+    except ReviewError as exc:
+        print(f"ftspec: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    report.write(args.run)
+    low, high = human["ci95"]
+    print(f"fine_tuned vs {human['against']}: {human['wins']} wins, {human['losses']} losses, {human['ties']} ties "
+          f"of {human['judged']} judged; win rate {human['win_rate']:.3f} (95% CI {low:.3f}-{high:.3f})")
+    import json
+
+    results = json.loads((args.run / "results.json").read_text(encoding="utf-8"))
+    for verdict in results.get("acceptance", []):
+        state = "not measured" if verdict["passed"] is None else "pass" if verdict["passed"] else "FAIL"
+        print(f"accept {verdict['criterion']}: {state}")
+    print(f"results: {args.run / 'results.json'}  report: {args.run / 'report.html'}")
+    return EXIT_OK if results.get("passed") else EXIT_FINDINGS
+
+
 def _check(args: argparse.Namespace) -> int:
     import json
 
@@ -201,6 +270,35 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--max-steps", type=int, default=None, metavar="N", help="stop training after N steps")
     run.add_argument("--build", type=Path, default=None, help="build folder (default: build/<task name>/)")
     run.set_defaults(handler=_run)
+
+    base = sub.add_parser("baseline", help="measure the base and prompted base models on the eval set, "
+                          "before any training, and record it beside the spec")
+    base.add_argument("spec", type=Path, metavar="SPEC")
+    base.add_argument("--output", type=Path, default=None,
+                      help="folder for results.json and report.html (default: runs/<task>/baseline-<timestamp>/)")
+    base.add_argument("--limit", type=int, default=None, metavar="N",
+                      help="measure only the first N eval examples (a trial; the rules will not rely on it)")
+    base.add_argument("--build", type=Path, default=None, help="build folder (default: build/<task name>/)")
+    base.set_defaults(handler=_baseline)
+
+    review = sub.add_parser("review", help="human evaluation: blind A/B packets out, judgments in")
+    review_sub = review.add_subparsers(dest="review_command", metavar="ACTION", required=True)
+    export = review_sub.add_parser("export", help="write a blind, randomised A/B packet and its sealed key")
+    export.add_argument("run", type=Path, metavar="RUN", help="a run folder (results.json, predictions.jsonl)")
+    export.add_argument("--out", type=Path, required=True, metavar="DIR",
+                        help="new folder for packet.json, judgments.json (for reviewers) and key.json (keep apart)")
+    export.add_argument("--against", choices=("base", "prompted_base", "larger"), default=None,
+                        help="the rung compared with fine_tuned (default: the spec's eval.human.against)")
+    export.add_argument("--pairs", type=int, default=None, help="pairs to judge (default: eval.human.blind_pairs)")
+    export.add_argument("--categories", default=None, help="comma-separated error categories "
+                        "(default: eval.human.error_categories)")
+    export.add_argument("--seed", type=int, default=None, help="seed of the draw and the sides (default: random)")
+    export.set_defaults(handler=_review_export)
+    imp = review_sub.add_parser("import", help="unblind filled judgments and add them to results.json")
+    imp.add_argument("run", type=Path, metavar="RUN")
+    imp.add_argument("judgments", type=Path, nargs="+", metavar="JUDGMENTS", help="filled judgments files")
+    imp.add_argument("--key", type=Path, required=True, help="the packet's key.json")
+    imp.set_defaults(handler=_review_import)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the spec model")
     schema.set_defaults(handler=_schema)

@@ -150,3 +150,23 @@ def test_check_reports_on_the_data_of_a_spec_the_rules_reject(tmp_path):
     proc = ftspec("check", str(spec), "--format", "json", "--no-near")
     assert proc.returncode == 1, proc.stderr  # the planted duplicate fails the check ...
     assert json.loads(proc.stdout)["duplicates"]["count"] == 1  # ... and the report is there
+
+
+def test_baseline_needs_eval_data_and_a_base_rung(tmp_path, minimal_spec):
+    spec = tmp_path / "s.ftspec"
+    spec.write_text(minimal_spec.replace('  eval = jsonl("eval.jsonl")', ""))
+    proc = ftspec("baseline", str(spec), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "the spec names none: add `eval = jsonl(\"...\")` to `data`" in proc.stderr
+    spec.write_text(minimal_spec + "eval { compare { base = off  prompted_base = off } }\n")
+    proc = ftspec("baseline", str(spec), cwd=tmp_path)
+    assert proc.returncode == 2 and "nothing to measure" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.ftspec"]  # nothing written
+
+
+def test_review_refusals_are_one_line(tmp_path):
+    proc = ftspec("review", "export", str(tmp_path / "no-run"), "--out", str(tmp_path / "packet"))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("ftspec: ") and len(proc.stderr.strip().splitlines()) == 1
+    proc = ftspec("review", "import", str(tmp_path), str(tmp_path / "j.json"), "--key", str(tmp_path / "k.json"))
+    assert proc.returncode == 2 and proc.stderr.startswith("ftspec: ") and "Traceback" not in proc.stderr

@@ -25,12 +25,14 @@ def _cases():
 
 @pytest.mark.parametrize(("code", "case"), list(_cases()))
 def test_rule_case(code, case, tmp_path, monkeypatch):
-    # Data rules: the case's `files` are written beside the spec, and lint reads them.
+    # Data rules: the case's `files` are written beside the spec, and lint reads them
+    # (`data = false`: written, but linted as with --no-data, e.g. a baseline record alone).
     files = case.get("files", {})
     for name, content in files.items():
         (tmp_path / name).write_text(content.lstrip("\n"), encoding="utf-8")
     monkeypatch.setenv("FTSPEC_CACHE_DIR", str(tmp_path / ".cache"))
-    diagnostics = lint_text(case["spec"].lstrip("\n"), str(tmp_path / "case.ftspec"), data=bool(files))
+    diagnostics = lint_text(case["spec"].lstrip("\n"), str(tmp_path / "case.ftspec"),
+                            data=case.get("data", bool(files)))
     found = [f"{d.span.line}:{d.span.col} {d.code}" for d in diagnostics if d.code == code]
     assert found == case["expect"]
     # The case's spec must be otherwise valid, so the case tests only this rule.

@@ -39,6 +39,21 @@ class Context:
         return path.resolve().parent if path.name.endswith(".ftspec") else Path.cwd()
 
     @property
+    def baseline(self):
+        """`ftspec baseline`'s record beside the spec (ftspec.evaluate.baseline.Measured), checked
+        against the spec as it is; None without one. Data files are hashed only when the data
+        stage runs (with --no-data only the spec's values are compared)."""
+        if not hasattr(self, "_baseline"):
+            from pathlib import Path
+
+            from ftspec.evaluate.baseline import lookup
+
+            path = Path(self.document.path)
+            self._baseline = lookup(self.spec, path, hash_data=self.data is not None) \
+                if path.name.endswith(".ftspec") else None
+        return self._baseline
+
+    @property
     def anchor(self) -> Span:
         """Where spec-wide findings point when nothing more precise exists: the task block."""
         return self.spec.task.span or Span.point(self.document.path, 1, 1)

@@ -129,7 +129,8 @@ def undefinable_output(ctx: Context):
 def no_prompt_baseline(ctx: Context):
     """
     ## What it does
-    Requires a prompt baseline: either a declared score
+    Requires a prompt baseline: a measurement by `ftspec baseline` (the file
+    `SPEC.baseline.json` beside the spec, still matching it), a declared score
     (`decision { prompt_baseline { score = ... } }`), or eval data (`data.eval`) with the
     prompted base model left in the comparison (`eval.compare.prompted_base`, on by
     default), so that ftspec measures the baseline itself.
@@ -163,6 +164,9 @@ def no_prompt_baseline(ctx: Context):
     spec = ctx.spec
     baseline = spec.decision.prompt_baseline
     if baseline is not None and baseline.score is not None:
+        return
+    measured = ctx.baseline
+    if measured is not None and measured.usable and "prompted_base" in measured.rungs:
         return
     has_eval = bool(spec.data.eval)
     prompted_on = spec.eval.compare.prompted_base is not None
@@ -212,9 +216,12 @@ def _absolute_target(criterion, metric: str) -> tuple[str, float] | None:
 def baseline_meets_target(ctx: Context):
     """
     ## What it does
-    Compares the declared prompt baseline with the acceptance criteria that set an
-    absolute target on the same metric (`accept fine_tuned.accuracy >= 0.85`): when the
-    baseline's score already meets such a target, fine-tuning is not justified.
+    Compares the prompt baseline with the acceptance criteria that set an absolute target
+    on the same metric (`accept fine_tuned.accuracy >= 0.85`): when the baseline's score
+    already meets such a target, fine-tuning is not justified. The baseline is the one
+    measured by `ftspec baseline` when its record still matches the spec (then every
+    metric it measured is compared), else the declared `decision.prompt_baseline`; the
+    message says which.
 
     ## Why is this bad?
     The guide: "Fine-tune only when you have a clear, measurable gap that cheaper methods
@@ -240,22 +247,71 @@ def baseline_meets_target(ctx: Context):
     - guide: Anti-Patterns (fine-tuning as first resort)
     """
     spec = ctx.spec
-    baseline = spec.decision.prompt_baseline
-    if baseline is None or baseline.score is None:
+    for metric, score, which in _baseline_scores(ctx):
+        for criterion in spec.eval.accept:
+            target = _absolute_target(criterion, metric)
+            if target is None:
+                continue
+            op, value = target
+            if _OPS[op](score, value):
+                yield Finding(
+                    f"the prompt baseline ({which}) has {metric} {score:.4g}, which already meets "
+                    f"`accept {criterion.text}`: fine-tuning is not justified",
+                    criterion.span or spec.eval.span,
+                    help="ship the prompt; or set a target above the baseline "
+                    f"(e.g. `accept fine_tuned.{metric} >= prompted_base.{metric} + 0.05`)",
+                )
+
+
+def _baseline_scores(ctx: Context):
+    """(metric, score, which) of the prompt baseline: measured if usable, else declared."""
+    measured = ctx.baseline
+    if measured is not None and measured.usable and "prompted_base" in measured.rungs:
+        for metric in measured.rungs["prompted_base"].get("metrics", {}):
+            score = measured.score(metric)
+            if score is not None:
+                yield metric, score, measured.describe()
         return
-    for criterion in spec.eval.accept:
-        target = _absolute_target(criterion, baseline.metric)
-        if target is None:
-            continue
-        op, value = target
-        if _OPS[op](baseline.score, value):
-            yield Finding(
-                f"the prompt baseline's {baseline.metric} of {baseline.score:g} already meets "
-                f"`accept {criterion.text}`: fine-tuning is not justified",
-                criterion.span or spec.eval.span,
-                help="ship the prompt; or set a target above the baseline "
-                f"(e.g. `accept fine_tuned.{baseline.metric} >= prompted_base.{baseline.metric} + 0.05`)",
-            )
+    declared = ctx.spec.decision.prompt_baseline
+    if declared is not None and declared.score is not None:
+        yield declared.metric, declared.score, "declared in `decision.prompt_baseline`"
+
+
+@rule("DE008", "decision.stale-baseline", Severity.WARNING)
+def stale_baseline(ctx: Context):
+    """
+    ## What it does
+    Flags a baseline record (`SPEC.baseline.json`, written by `ftspec baseline`) that no
+    longer matches the spec: the model, the eval or train data, the system prompt, the
+    number of shots or the decoding changed since it was measured, or it measured only
+    part of the eval set (`--limit`). The decision rules then fall back to the declared
+    baseline, and `ftspec run` measures the base rungs again.
+
+    ## Why is this bad?
+    The guide's anti-pattern "No evaluation baseline": "You cannot demonstrate improvement
+    without a baseline." A baseline of another model or another eval set is not a baseline
+    for this one: a decision taken on it compares two different things.
+
+    ## Example
+    The spec's `model.base` changed from SmolLM2-135M to SmolLM2-360M after
+    `ftspec baseline` ran.
+
+    ## Use instead
+    Measure again: `ftspec baseline SPEC`, and commit the new record with the spec.
+
+    ## References
+    - guide: Anti-Patterns (no evaluation baseline)
+    - guide: Evaluation > Evaluation Strategy (vs_prompted_base)
+    """
+    measured = ctx.baseline
+    if measured is None or measured.usable:
+        return
+    why = measured.problem or "; ".join(measured.stale)
+    yield Finding(
+        f"the measured baseline {measured.path.name} no longer holds for this spec: {why}",
+        ctx.spec.decision.span_of("prompt_baseline") or ctx.spec.data.span_of("eval") or ctx.anchor,
+        help=f"measure it again with `ftspec baseline {Path(ctx.document.path).name}` and commit the new record",
+    )
 
 
 @rule("DE006", "decision.no-reason", Severity.WARNING)
@@ -418,4 +474,4 @@ def large_model_for_latency(ctx: Context):
 
 
 RULES = [needs_current_knowledge, unstable_task, undefinable_output, no_prompt_baseline, baseline_meets_target,
-         no_reason, large_model_for_latency]
+         no_reason, large_model_for_latency, stale_baseline]

@@ -19,6 +19,7 @@ from typing import TextIO
 
 from ftspec.compile.build import BUILD_FILES, CompileError, compile_spec, default_build_dir, load_spec
 from ftspec.compile.lock import stale_reasons
+from ftspec.evaluate.baseline import path_for as baseline_path
 from ftspec.run.progress import ProgressView
 
 
@@ -31,8 +32,8 @@ def _say(out: TextIO, text: str) -> None:
     out.flush()
 
 
-def ensure_build(spec_path: Path, build_dir: Path | None, out: TextIO) -> Path:
-    spec = load_spec(spec_path)
+def ensure_build(spec_path: Path, build_dir: Path | None, out: TextIO, *, rules: bool = True) -> Path:
+    spec = load_spec(spec_path, rules=rules)
     build = Path(build_dir) if build_dir else default_build_dir(spec)
     lock_path = build / "ftspec.lock.json"
     if lock_path.is_file():
@@ -42,13 +43,13 @@ def ensure_build(spec_path: Path, build_dir: Path | None, out: TextIO) -> Path:
         _say(out, "recompiling: " + "; ".join(reasons))
     else:
         _say(out, f"compiling {spec_path} -> {build}/")
-    result = compile_spec(spec_path, build)
+    result = compile_spec(spec_path, build, rules=rules)
     for warning in result.warnings:
         _say(out, f"warning: {warning}")
     return build
 
 
-def choose_output(task: str, output: Path | None, resume: bool) -> Path:
+def choose_output(task: str, output: Path | None, resume: bool, prefix: str = "") -> Path:
     if output is not None:
         return Path(output)
     root = Path("runs") / task
@@ -58,7 +59,7 @@ def choose_output(task: str, output: Path | None, resume: bool) -> Path:
         if not unfinished:
             raise RunError(f"no unfinished run of {task} under {root}/ to resume; name one with --output")
         return unfinished[-1]
-    return root / time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    return root / (prefix + time.strftime("%Y%m%d-%H%M%S", time.gmtime()))
 
 
 def stage_build(build: Path, output: Path, resume: bool) -> Path:
@@ -134,7 +135,8 @@ def stream(cmd: list[str], log: Path, out: TextIO, label: str) -> int:
 
 
 def _is_result_line(line: str) -> bool:
-    return line.startswith(("base:", "prompted_base:", "larger:", "fine_tuned:", "accept "))
+    return line.startswith(("base:", "prompted_base:", "larger:", "fine_tuned:", "accept ", "overfitting:",
+                            "not reusing "))
 
 
 def _tail(log: Path, lines: int = 15) -> str:
@@ -174,7 +176,11 @@ def run(spec_path: Path, *, output: Path | None = None, resume: bool = False, pr
             return code if code in (1, 2) else 1
         trained = time.time() - started
         _say(out, "evaluating on the held-out eval set")
-        code = stream([sys.executable, str(staged / "eval.py"), "--output", str(output)], log, out, "eval")
+        eval_cmd = [sys.executable, str(staged / "eval.py"), "--output", str(output)]
+        recorded = baseline_path(spec_path)
+        if recorded.is_file():
+            eval_cmd += ["--baseline", str(recorded)]  # reused only if it still matches (eval.py checks)
+        code = stream(eval_cmd, log, out, "eval")
     except KeyboardInterrupt:
         _say(out, f"\ninterrupted; continue with: ftspec run {spec_path} --resume --output {output}")
         return 130
@@ -197,8 +203,11 @@ def summary(output: Path, train_s: float, eval_s: float, out: TextIO) -> None:
         for rung, data in results.get("rungs", {}).items():
             lines.append(f"{rung}: " + ", ".join(f"{k} {v:.3f}" for k, v in data["metrics"].items()))
         verdict = "PASSED" if results.get("passed") else "FAILED"
-        lines.append(f"acceptance: {verdict}")
+        failed = [v["criterion"] for v in results.get("acceptance", []) if v["passed"] is False]
+        lines.append(f"acceptance: {verdict}" + (f" ({'; '.join(failed)})" if failed else ""))
     lines.append(f"adapter: {output / 'adapter'}  metrics: {output / 'metrics.jsonl'}")
+    if (output / "report.html").is_file():
+        lines.append(f"report: {output / 'report.html'}")
     _say(out, "\n".join(lines))
 
 
