@@ -136,7 +136,9 @@ def lookup(spec, spec_path: Path, *, hash_data: bool = True) -> Measured | None:
     except (OSError, ValueError) as exc:
         return Measured(path, "", {}, problem=f"cannot read {path.name}: {exc}")
     now = inputs_for_spec(spec, Path(spec_path).resolve().parent, hash_data=hash_data)
-    stale = changes(record.get("inputs") or {}, now, compare_data=hash_data)
-    if record.get("eval_set", {}).get("limit"):
-        stale.append(f"it measured only the first {record['eval_set']['limit']} eval examples (--limit)")
+    recorded = record.get("inputs") if isinstance(record.get("inputs"), dict) else {}
+    stale = changes(recorded, now, compare_data=hash_data)
+    limit = (record.get("eval_set") or {}).get("limit") if isinstance(record.get("eval_set"), dict) else None
+    if limit:
+        stale.append(f"it measured only the first {limit} eval examples (--limit)")
     return Measured(path, str(record.get("created", "")), record["rungs"], stale)

@@ -130,7 +130,8 @@ def _last_user(conversation: list[dict[str, str]]) -> str:
 
 def write_run_files(folder: Path, results: dict[str, Any], predictions: list[dict[str, Any]],
                     *, results_name: str = "results.json") -> None:
-    """predictions.jsonl, results.json, then report.html: each written atomically."""
+    """predictions.jsonl, then results.json, each written atomically (results last: a reader
+    that finds results.json finds the predictions it counts)."""
     from ftspec.runtime.io import atomic_write_json, atomic_write_text
 
     folder = Path(folder)

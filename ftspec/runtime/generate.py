@@ -16,6 +16,8 @@ def generate(model, tokenizer, conversations: Sequence[list[dict[str, str]]], *,
     tokenizer.padding_side = "left"  # decoder-only: pad on the left so every row ends at its prompt
     model.eval()
     prompts = [tokenizer.apply_chat_template(c, tokenize=False, add_generation_prompt=True) for c in conversations]
+    if not prompts:
+        return []  # the tokenizer fails on an empty batch (`--limit 0`)
     lengths = [len(ids) for ids in tokenizer(prompts, add_special_tokens=False)["input_ids"]]
     order = sorted(range(len(prompts)), key=lambda i: -lengths[i])
     outputs: list[str] = [""] * len(prompts)
