@@ -97,6 +97,15 @@ class TestShots:
         assert [m["content"] for m in got] == ["b one", "b", "hi"]
         assert shots.prompted(conv("hi"), []) == conv("hi")
 
+    def test_prompted_with_labels_tells_the_model_its_choices(self):
+        conversation = conv("where is my card?")
+        got = shots.prompted(conversation, [], ["a", "b"])
+        assert got[0] == {"role": "system", "content": SYSTEM["content"].rstrip() + "\n"
+                          "Answer with exactly one of these labels and nothing else: a, b."}
+        assert got[1:] == conversation[1:] and conversation == conv("where is my card?")
+        bare = shots.prompted(conv("hi", system=False), [], ["a"])
+        assert bare[0]["role"] == "system" and bare[0]["content"].endswith("labels and nothing else: a.")
+
 
 # -- overfitting ---------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from ftspec import __version__
 from ftspec.spec.node import Node
 
 # Bump when a template changes what it generates; a stale build is then recompiled.
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2
 
 PACKAGES = ("torch", "transformers", "trl", "peft", "accelerate", "datasets", "bitsandbytes")
 

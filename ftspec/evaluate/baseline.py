@@ -50,8 +50,9 @@ def _portable_model(model: str, spec_dir: Path) -> str:
 
 def inputs(*, model: str, revision: str | None, eval_sources: list[dict[str, Any]],
            train_sources: list[dict[str, Any]], system: str | None, shots: int | None, max_new_tokens: int,
-           spec_dir: Path, hash_data: bool = True) -> dict[str, Any]:
-    """Everything a baseline measurement depends on, as plain data to compare."""
+           spec_dir: Path, hash_data: bool = True, labels: list[str] | None = None) -> dict[str, Any]:
+    """Everything a baseline measurement depends on, as plain data to compare (the labels
+    too: the prompted base's prompt lists them)."""
 
     def sources(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out = []
@@ -65,7 +66,7 @@ def inputs(*, model: str, revision: str | None, eval_sources: list[dict[str, Any
 
     return {
         "model": _portable_model(model, spec_dir), "revision": revision, "system": system,
-        "shots": shots, "max_new_tokens": max_new_tokens,
+        "shots": shots, "max_new_tokens": max_new_tokens, "labels": labels,
         "eval": sources(eval_sources), "train": sources(train_sources),
     }
 
@@ -81,14 +82,16 @@ def inputs_for_spec(spec, spec_dir: Path, *, hash_data: bool = True) -> dict[str
     return inputs(model=resolve_model(spec.model.base, spec_dir), revision=spec.model.revision,
                   eval_sources=sources(spec.data.eval), train_sources=sources(spec.data.train),
                   system=spec.data.system, shots=prompted.shots if prompted else None,
-                  max_new_tokens=spec.eval.max_new_tokens, spec_dir=spec_dir, hash_data=hash_data)
+                  max_new_tokens=spec.eval.max_new_tokens, spec_dir=spec_dir, hash_data=hash_data,
+                  labels=list(spec.task.labels) if isinstance(spec.task.labels, list) else None)
 
 
 def changes(recorded: dict[str, Any], now: dict[str, Any], *, compare_data: bool = True) -> list[str]:
     """Why a recorded measurement no longer holds for the spec as it is now; empty if it does."""
     reasons = []
     for key, what in (("model", "the model"), ("revision", "the model revision"), ("system", "the system prompt"),
-                      ("shots", "the number of shots"), ("max_new_tokens", "max_new_tokens")):
+                      ("shots", "the number of shots"), ("max_new_tokens", "max_new_tokens"),
+                      ("labels", "the labels")):
         if recorded.get(key) != now.get(key):
             reasons.append(f"{what} changed ({recorded.get(key)!r} -> {now.get(key)!r})")
     for key, what in (("eval", "the eval data"), ("train", "the train data (the prompted base's shots)")):

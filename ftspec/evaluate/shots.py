@@ -50,7 +50,22 @@ def turns(shots: Sequence[Example]) -> list[dict[str, str]]:
     return out
 
 
-def prompted(conversation: list[dict[str, str]], shot_turns: list[dict[str, str]]) -> list[dict[str, str]]:
-    """The conversation with the shots placed after its system prompt, before its first turn."""
-    head = conversation[:1] if conversation and conversation[0]["role"] == "system" else []
-    return head + shot_turns + conversation[len(head):]
+def label_instruction(labels: Sequence[str]) -> str:
+    return "Answer with exactly one of these labels and nothing else: " + ", ".join(labels) + "."
+
+
+def prompted(conversation: list[dict[str, str]], shot_turns: list[dict[str, str]],
+             labels: Sequence[str] | None = None) -> list[dict[str, str]]:
+    """The conversation with the shots placed after its system prompt, before its first turn.
+
+    With `labels` (classification), the system prompt also lists them: a good prompt tells
+    the model its choices, and the baseline must be a good prompt, not a straw man (the
+    fine-tuned model learns the labels from the data instead)."""
+    head = [dict(m) for m in conversation[:1]] if conversation and conversation[0]["role"] == "system" else []
+    if labels:
+        if head:
+            head[0]["content"] = head[0]["content"].rstrip() + "\n" + label_instruction(labels)
+        else:
+            head = [{"role": "system", "content": label_instruction(labels)}]
+    rest = conversation[1:] if conversation and conversation[0]["role"] == "system" else conversation
+    return head + shot_turns + list(rest)

@@ -97,7 +97,7 @@ def baseline_inputs(spec_dir: Path) -> dict:
     shots_n = RUNGS.get("prompted_base", {}).get("shots")
     return baseline.inputs(model=BASE_MODEL, revision=REVISION, eval_sources=EVAL_SOURCES,
                            train_sources=TRAIN_SOURCES, system=SYSTEM_PROMPT, shots=shots_n,
-                           max_new_tokens=DECODING["max_new_tokens"], spec_dir=spec_dir)
+                           max_new_tokens=DECODING["max_new_tokens"], spec_dir=spec_dir, labels=TASK["labels"])
 
 
 def reusable(path: Path | None, spec_dir: Path, eval_sha256: str) -> dict:
@@ -146,7 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         started = time.time()
         if rung in ("base", "prompted_base"):
             shown = shots.choose(training, settings["shots"], seed=SEED, avoid_inputs=[ex.input for ex in examples])
-            asked = [shots.prompted(c, shots.turns(shown)) for c in conversations]
+            # The prompted base is told the labels too (for classification): a fair prompt.
+            labels = TASK["labels"] if rung == "prompted_base" else None
+            asked = [shots.prompted(c, shots.turns(shown), labels) for c in conversations]
             if rung in reuse.get("outputs", {}):
                 outputs, source = reuse["outputs"][rung], "baseline"
             else:
