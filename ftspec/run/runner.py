@@ -32,8 +32,27 @@ def _say(out: TextIO, text: str) -> None:
     out.flush()
 
 
+def ensure_models(spec, spec_dir: Path, out: TextIO) -> None:
+    """Pull the offline models the spec names (the base, a local larger rung) on first use."""
+    from ftspec.models.pull import PullError, pull
+    from ftspec.models.resolve import classify
+
+    wanted = [spec.model.base]
+    larger = spec.eval.compare.larger
+    if larger is not None and not larger.endpoint:
+        wanted.append(larger.model)
+    for base in wanted:
+        where = classify(base, spec_dir)
+        if where.kind == "alias":
+            try:
+                pull(where.value, out=out)
+            except PullError as exc:
+                raise RunError(str(exc)) from None
+
+
 def ensure_build(spec_path: Path, build_dir: Path | None, out: TextIO, *, rules: bool = True) -> Path:
     spec = load_spec(spec_path, rules=rules)
+    ensure_models(spec, spec_path.resolve().parent, out)
     build = Path(build_dir) if build_dir else default_build_dir(spec)
     lock_path = build / "ftspec.lock.json"
     if lock_path.is_file():

@@ -1,27 +1,30 @@
-"""Load the base model and tokenizer from a hub id, a local directory or a GGUF file."""
+"""Load the base model and tokenizer from a hub id, a local folder, a GGUF file or an
+offline alias (ftspec.models decides which)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
+from ftspec.models.resolve import classify, loadable, offline_hint
 
-def _where(base: str) -> tuple[str, dict[str, Any]]:
-    path = Path(base).expanduser()
-    if path.suffix == ".gguf":
-        if not path.is_file():
-            raise SystemExit(f"ftspec: model file not found: {path}")
-        return str(path.parent), {"gguf_file": path.name}
-    if path.exists():
-        return str(path), {}
-    return base, {}  # a hub id
+
+def _from_hub(base: str, load):
+    """Run a from_pretrained call; a hub id that cannot be reached names the offline models."""
+    try:
+        return load()
+    except OSError as exc:
+        if classify(base).kind != "hub":
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SystemExit(f"ftspec: cannot load the model {base!r} ({first}). If no model hub is reachable from "
+                         f"here, use one of the {offline_hint()}") from None
 
 
 def load_tokenizer(base: str, revision: str | None = None):
     from transformers import AutoTokenizer
 
-    where, extra = _where(base)
-    tokenizer = AutoTokenizer.from_pretrained(where, revision=revision, **extra)
+    where, extra = loadable(base)
+    tokenizer = _from_hub(base, lambda: AutoTokenizer.from_pretrained(where, revision=revision, **extra))
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     return tokenizer
@@ -31,10 +34,10 @@ def load_model(base: str, *, dtype: str, revision: str | None = None, quantizati
     import torch
     from transformers import AutoModelForCausalLM
 
-    where, extra = _where(base)
+    where, extra = loadable(base)
     kwargs: dict[str, Any] = {"dtype": getattr(torch, dtype), **extra}
     if quantization is not None:
         kwargs["quantization_config"] = quantization
     if revision:
         kwargs["revision"] = revision
-    return AutoModelForCausalLM.from_pretrained(where, **kwargs)
+    return _from_hub(base, lambda: AutoModelForCausalLM.from_pretrained(where, **kwargs))
