@@ -18,7 +18,7 @@ def ftspec(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 def test_lint_specs_folder_is_clean():
     proc = ftspec("lint", "specs/")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "All checks passed: 5 files." in proc.stdout
+    assert "All checks passed: 6 files." in proc.stdout
 
 
 def test_lint_recurses_into_folders_and_skips_hidden(tmp_path, minimal_spec):

@@ -196,8 +196,11 @@ def _similar(a: str, b: str) -> bool:
     return m.real_quick_ratio() >= 0.8 and m.quick_ratio() >= 0.8 and m.ratio() >= 0.8
 
 
-def banking(source: Path) -> None:
-    rng = rng_for("banking")
+def banking_subset(source: Path, labels: list[str], train_per_label: int, eval_per_label: int,
+                   rng: random.Random) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Train and eval messages per label from Banking77's own train and test splits, with no
+    conflicts (one text, two intents), and neither duplicates nor near-duplicates within a side
+    or across the sides (eval is also kept away from the whole original train.csv)."""
     train_rows, test_rows = _read_banking(source / "train.csv"), _read_banking(source / "test.csv")
     labels_of = defaultdict(set)
     for text, label in train_rows + test_rows:
@@ -209,7 +212,7 @@ def banking(source: Path) -> None:
     all_train_norm = {norm(t) for t, _ in train_rows}
 
     evals, trains = {}, {}
-    for label in BANKING_LABELS:
+    for label in labels:
         candidates = sorted({t for t, lab in test_rows if lab == label and t and norm(t) not in ambiguous})
         rng.shuffle(candidates)
         chosen: list[str] = []
@@ -219,12 +222,12 @@ def banking(source: Path) -> None:
             if any(_similar(text, c) for c in chosen):
                 continue
             chosen.append(text)
-            if len(chosen) == BANKING_EVAL_PER_LABEL:
+            if len(chosen) == eval_per_label:
                 break
         evals[label] = chosen
-    eval_texts = [t for label in BANKING_LABELS for t in evals[label]]
+    eval_texts = [t for label in labels for t in evals[label]]
     test_norm = {norm(t) for t, _ in test_rows}
-    for label in BANKING_LABELS:
+    for label in labels:
         candidates = sorted({t for t in source_train[label] if t and norm(t) not in ambiguous})
         rng.shuffle(candidates)
         chosen = []
@@ -234,11 +237,17 @@ def banking(source: Path) -> None:
             if any(_similar(text, c) for c in chosen):
                 continue
             chosen.append(text)
-            if len(chosen) == BANKING_TRAIN_PER_LABEL:
+            if len(chosen) == train_per_label:
                 break
-        if len(chosen) < BANKING_TRAIN_PER_LABEL:
+        if len(chosen) < train_per_label:
             raise SystemExit(f"banking: only {len(chosen)} usable train messages for {label}")
         trains[label] = chosen
+    return trains, evals
+
+
+def banking(source: Path) -> None:
+    rng = rng_for("banking")
+    trains, evals = banking_subset(source, BANKING_LABELS, BANKING_TRAIN_PER_LABEL, BANKING_EVAL_PER_LABEL, rng)
     train = [chat(t, label) for label in BANKING_LABELS for t in trains[label]]
     evaluation = [chat(t, label) for label in BANKING_LABELS for t in evals[label]]
     rng.shuffle(train)
