@@ -17,7 +17,7 @@ def _readme_commands() -> list[str]:
 
 def test_readme_starts_with_the_two_commands():
     main, tests = _readme_commands()[:2]
-    assert "ftspec lint specs/" in main
+    assert "ftspec run specs/quickstart.ftspec" in main
     assert "pytest" in tests
 
 
