@@ -641,6 +641,14 @@ class TestMetricsLog:
         MetricsLog(path).on_train_begin(None, State(global_step=3, is_world_process_zero=False), None)
         assert read_jsonl(path) == [{"step": 9}]
 
+    def test_the_closing_summary_keeps_its_mean_loss_apart(self, tmp_path):
+        # transformers' last log of a run: train_loss there is the mean over all steps, not a step's loss
+        path = tmp_path / "metrics.jsonl"
+        MetricsLog(path).on_log(None, State(global_step=153), None,
+                                logs={"train_runtime": 223.4, "train_loss": 1.03, "epoch": 3.0})
+        (rec,) = read_jsonl(path)
+        assert rec["mean_train_loss"] == 1.03 and "train_loss" not in rec and rec["train_runtime"] == 223.4
+
     def test_on_log_appends_finite_numbers_with_loss_renamed(self, tmp_path):
         path = tmp_path / "metrics.jsonl"
         path.write_text('{"step": 1}\n', encoding="utf-8")

@@ -10,9 +10,11 @@ into place at the end; a lock keeps two pulls of one model from racing.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import hashlib
+import io
 import json
 import shutil
 import subprocess
@@ -147,9 +149,13 @@ def _convert(gguf: Path, model_dir: Path) -> None:
     except ImportError as exc:
         raise PullError(f"converting the model needs the training stack ({exc.name} is missing): "
                         "pip install 'ftspec[train]'") from None
+    # One line of ours says what is happening: the libraries' bars of tensors and shards
+    # (written to stderr by tqdm) are kept out of the user's terminal.
     try:
-        tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-        model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
+        with contextlib.redirect_stderr(io.StringIO()):
+            tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+            model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name,
+                                                         dtype=torch.float32)
     except ImportError as exc:
         raise PullError(f"reading GGUF files needs the `gguf` package: pip install gguf ({exc})") from None
     except (ValueError, RuntimeError) as exc:
@@ -160,5 +166,6 @@ def _convert(gguf: Path, model_dir: Path) -> None:
         del model.config.quantization_config
     model.hf_quantizer = None
     model.is_quantized = False
-    model.save_pretrained(str(model_dir))
-    tokenizer.save_pretrained(str(model_dir))
+    with contextlib.redirect_stderr(io.StringIO()):
+        model.save_pretrained(str(model_dir))
+        tokenizer.save_pretrained(str(model_dir))

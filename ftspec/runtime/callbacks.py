@@ -42,6 +42,10 @@ class MetricsLog(TrainerCallback):
         self.record(state.global_step, logs)
 
     def record(self, step: int, values: dict[str, Any]) -> None:
+        if "train_runtime" in values and "train_loss" in values:
+            # The trainer's closing summary: its train_loss is the mean over the whole run,
+            # not the loss at this step, and would read as a spike on the loss curve.
+            values = {("mean_train_loss" if k == "train_loss" else k): v for k, v in values.items()}
         record: dict[str, Any] = {"step": step, "time": round(time.time(), 3)}
         for key, value in values.items():
             name = _KEEP.get(key, key)
