@@ -117,6 +117,27 @@ def test_spec_strings_cannot_inject_code(tmp_path):
         assert INJECTION in strings, f"{name}: the spec string must survive as a string literal"
 
 
+def test_strings_in_comments_and_docstrings_cannot_inject_code(tmp_path):
+    # A model name that closes train.py's docstring, and a spec file name that ends the header's
+    # comment line: both are shown as text, never as code.
+    breaker = '"""+str(__import__("os").getpid())+"""'
+    escaped = breaker.replace('"', '\\"')
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    spec = folder / 'x\nprint("INJECTED")\n#.ftspec'
+    spec.write_text(SPEC.replace('model { base = "tiny-model" }', f'model {{ base = "{escaped}" }}'))
+    build = compile_spec(spec, tmp_path / "b")
+    for name in ("train.py", "eval.py"):
+        source = (build.path / name).read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        called = {getattr(n.func, "attr", getattr(n.func, "id", None))
+                  for n in ast.walk(tree) if isinstance(n, ast.Call)}
+        assert "getpid" not in called and "__import__" not in called, f"{name}: the model name became code"
+        assert not any(isinstance(n, ast.Expr) and isinstance(n.value, ast.Call) for n in tree.body), \
+            f"{name}: a statement appeared at module level"
+        assert source.splitlines()[0].startswith("# Compiled by ftspec") and "INJECTED" in source.splitlines()[0]
+
+
 def test_lit_round_trips_awkward_strings():
     for s in ["", "'", '"', "\\", "\\'\"", "a\nb", "\x00", "\u2028", "é", "🙂", '"""', "{{ x }}", "%s"]:
         assert ast.literal_eval(lit(s)) == s

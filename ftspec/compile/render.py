@@ -1,8 +1,10 @@
-"""Jinja2 rendering of the build files: StrictUndefined, and one literal filter."""
+"""Jinja2 rendering of the build files: StrictUndefined, a literal filter for values that
+become code, and a text filter for values shown in comments and docstrings."""
 
 from __future__ import annotations
 
 import ast
+import json
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
@@ -56,6 +58,13 @@ def _literal(value: Any, indent: int) -> str:
     return "{\n" + "\n".join(items) + "\n" + " " * indent + "}"
 
 
+def text(value: Any) -> str:
+    """A value shown inside a comment or a docstring: one line of printable ASCII with quotes
+    and backslashes escaped (JSON's escapes, all valid in Python strings), so it can end
+    neither the comment's line nor the docstring. Values that become code use `lit`."""
+    return json.dumps(str(value), ensure_ascii=True)[1:-1]
+
+
 @lru_cache(maxsize=1)
 def environment():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -69,6 +78,7 @@ def environment():
         lstrip_blocks=True,
     )
     env.filters["lit"] = lit
+    env.filters["text"] = text
     return env
 
 
