@@ -110,6 +110,16 @@ def _baseline(args: argparse.Namespace) -> int:
         return EXIT_ERROR
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return value
+
+
 def _review_defaults(run_dir) -> dict:
     """The spec's `eval.human` settings, as the run's staged lock file recorded them."""
     import json
@@ -305,8 +315,8 @@ def parser() -> argparse.ArgumentParser:
     base.add_argument("spec", type=Path, metavar="SPEC")
     base.add_argument("--output", type=Path, default=None,
                       help="folder for results.json and report.html (default: runs/<task>/baseline-<timestamp>/)")
-    base.add_argument("--limit", type=int, default=None, metavar="N",
-                      help="measure only the first N eval examples (a trial; the rules will not rely on it)")
+    base.add_argument("--limit", type=_positive, default=None, metavar="N",
+                      help="measure only the first N eval examples (a trial: not recorded beside the spec)")
     base.add_argument("--build", type=Path, default=None, help="build folder (default: build/<task name>/)")
     base.set_defaults(handler=_baseline)
 
@@ -318,7 +328,8 @@ def parser() -> argparse.ArgumentParser:
                         help="new folder for packet.json, judgments.json (for reviewers) and key.json (keep apart)")
     export.add_argument("--against", choices=("base", "prompted_base", "larger"), default=None,
                         help="the rung compared with fine_tuned (default: the spec's eval.human.against)")
-    export.add_argument("--pairs", type=int, default=None, help="pairs to judge (default: eval.human.blind_pairs)")
+    export.add_argument("--pairs", type=_positive, default=None,
+                        help="pairs to judge (default: eval.human.blind_pairs)")
     export.add_argument("--categories", default=None, help="comma-separated error categories "
                         "(default: eval.human.error_categories)")
     export.add_argument("--seed", type=int, default=None, help="seed of the draw and the sides (default: random)")

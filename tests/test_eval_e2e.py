@@ -116,6 +116,26 @@ def test_baseline_then_run_measures_every_rung_and_the_criteria_decide(tmp_path,
     assert (out / "report.html").is_file()
     assert "larger: accuracy" in run.stderr and "acceptance: PASSED" in run.stderr
 
+    # A rung name the spec does not have is refused before any work.
+    build = tmp_path / "build" / "mini-intents"
+    wrong = subprocess.run([sys.executable, str(build / "eval.py"), "--output", "runs/x", "--rungs", "fine-tuned"],
+                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert wrong.returncode == 2 and "--rungs 'fine-tuned': this spec's rungs are base, prompted_base" in wrong.stderr
+
+    # The spec changes after the measurement: lint says the record no longer holds, and eval
+    # measures again instead of reusing it, saying why.
+    spec.write_text(spec.read_text().replace("Route the message to an intent.", "Name the intent."))
+    linted = ftspec("lint", "--no-data", str(spec), cwd=tmp_path)
+    assert "DE008" in linted.stdout and "the system prompt changed" in linted.stdout
+    assert ftspec("compile", str(spec), cwd=tmp_path).returncode == 0
+    again = subprocess.run([sys.executable, str(build / "eval.py"), "--output", "runs/check", "--rungs", "base",
+                            "--baseline", "mini.baseline.json"], capture_output=True, text=True, cwd=tmp_path,
+                           timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert "not reusing mini.baseline.json: the system prompt changed" in again.stdout
+    assert json.loads((tmp_path / "runs" / "check" / "results.json").read_text())["rungs"]["base"]["source"] \
+        == "measured"
+
 
 def test_a_failing_criterion_fails_eval_and_run(tmp_path, tiny_model):
     # A local "larger" model (the same tiny one): no endpoint, generation and loss on the CPU.

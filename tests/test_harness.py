@@ -527,6 +527,12 @@ class TestBaseline:
             "max_new_tokens": ({"max_new_tokens": 16}, "max_new_tokens changed (8 -> 16)"),
             "eval": ({"eval_sources": [{"path": "data/train.jsonl", "format": "jsonl"}]}, "the eval data changed"),
             "train": ({"train_sources": []}, "the train data (the prompted base's shots) changed"),
+            "labels": ({"labels": ["a", "b"]}, "the labels changed (None -> ['a', 'b'])"),
+            "base_shots": ({"base_shots": 2}, "the base rung's shots changed (None -> 2)"),
+            "seed": ({"seed": 7}, "the seed (it draws the shots) changed (None -> 7)"),
+            "quantized": ({"quantized": 4}, "the quantisation of the base model changed (None -> 4)"),
+            "split": ({"split": {"fraction": 0.2, "stratified": True, "source": None}},
+                      "the validation split (the shots come from what it leaves) changed"),
         }
         for key, (over, reason) in cases.items():
             assert baseline.changes(old, plain_inputs(project, **over)) == [reason], key

@@ -3,7 +3,7 @@ cache (download, sha256, GGUF -> safetensors), compile specs/quickstart.ftspec, 
 steps, evaluate every rung on the real eval set, write the report.
 
 Slow (about two minutes on 2 cores) and needs the package index, as installing does; the
-full run (about 7 minutes, acceptance passed) is the README's first command."""
+full run (about 5 minutes, acceptance passed) is the README's first command."""
 
 from __future__ import annotations
 

@@ -849,3 +849,32 @@ def test_the_checks_read_general_data_for_format_and_size_only(tmp_path):
     assert general["format_errors"]["invalid_json"] == 1 and general["format_errors"]["issues"][0]["line"] == 3
     assert report["conflicts"]["count"] == 0
     assert report["categories"] == {"card": 30}
+
+
+# -- entry: exit codes of the compiled scripts -------------------------------------------------------
+
+
+class TestEntry:
+    def test_the_scripts_own_verdicts_pass_through(self):
+        from ftspec.runtime import entry
+
+        assert entry.run(lambda: 0, "eval.py") == 0 and entry.run(lambda: 1, "eval.py") == 1
+
+    def test_a_message_exit_is_2_with_the_message(self, capsys):
+        from ftspec.runtime import entry
+
+        def main():
+            raise SystemExit("ftspec: the offline model x is not pulled yet")
+
+        assert entry.run(main, "/b/eval.py") == 2
+        assert capsys.readouterr().err == "ftspec: the offline model x is not pulled yet\n"
+
+    def test_a_crash_is_2_never_1_with_the_traceback_and_a_last_line(self, capsys):
+        from ftspec.runtime import entry
+
+        def main():
+            return {}["missing"]
+
+        assert entry.run(main, "/b/eval.py") == 2  # 1 would read as "an acceptance criterion failed"
+        err = capsys.readouterr().err
+        assert "Traceback" in err and err.splitlines()[-1] == "ftspec: eval.py failed: KeyError: 'missing'"

@@ -50,9 +50,13 @@ def _portable_model(model: str, spec_dir: Path) -> str:
 
 def inputs(*, model: str, revision: str | None, eval_sources: list[dict[str, Any]],
            train_sources: list[dict[str, Any]], system: str | None, shots: int | None, max_new_tokens: int,
-           spec_dir: Path, hash_data: bool = True, labels: list[str] | None = None) -> dict[str, Any]:
-    """Everything a baseline measurement depends on, as plain data to compare (the labels
-    too: the prompted base's prompt lists them)."""
+           spec_dir: Path, hash_data: bool = True, labels: list[str] | None = None, base_shots: int | None = None,
+           seed: int | None = None, split: dict[str, Any] | None = None, quantized: int | None = None
+           ) -> dict[str, Any]:
+    """Everything a baseline measurement depends on, as plain data to compare: the labels
+    (the prompted base's prompt lists them), and the seed and the validation split (the
+    shots are drawn from what the split leaves for training), the quantisation of the base
+    (QLoRA evaluates every local rung on the 4-bit base)."""
 
     def sources(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out = []
@@ -64,9 +68,12 @@ def inputs(*, model: str, revision: str | None, eval_sources: list[dict[str, Any
             out.append(entry)
         return out
 
+    if split is not None:
+        split = {**split, "source": sources([split["source"]])[0] if split.get("source") else None}
     return {
         "model": _portable_model(model, spec_dir), "revision": revision, "system": system,
-        "shots": shots, "max_new_tokens": max_new_tokens, "labels": labels,
+        "shots": shots, "base_shots": base_shots, "max_new_tokens": max_new_tokens, "labels": labels,
+        "seed": seed, "split": split, "quantized": quantized,
         "eval": sources(eval_sources), "train": sources(train_sources),
     }
 
@@ -74,32 +81,47 @@ def inputs(*, model: str, revision: str | None, eval_sources: list[dict[str, Any
 def inputs_for_spec(spec, spec_dir: Path, *, hash_data: bool = True) -> dict[str, Any]:
     from ftspec.compile.plan import plain, resolve_model
 
-    prompted = spec.eval.compare.prompted_base
+    prompted, base = spec.eval.compare.prompted_base, spec.eval.compare.base
+    validation = spec.data.validation
 
     def sources(items) -> list[dict[str, Any]]:
         return [{k: v for k, v in plain(s.model_dump()).items() if v is not None} for s in items or []]
 
+    # The same values, in the same shapes, as the compiled eval.py passes (compile/plan.py).
+    split = {"fraction": validation.fraction, "stratified": bool(validation.stratified),
+             "source": sources([validation.source])[0] if validation.source else None}
     return inputs(model=resolve_model(spec.model.base, spec_dir), revision=spec.model.revision,
                   eval_sources=sources(spec.data.eval), train_sources=sources(spec.data.train),
                   system=spec.data.system, shots=prompted.shots if prompted else None,
                   max_new_tokens=spec.eval.max_new_tokens, spec_dir=spec_dir, hash_data=hash_data,
-                  labels=list(spec.task.labels) if isinstance(spec.task.labels, list) else None)
+                  labels=list(spec.task.labels) if isinstance(spec.task.labels, list) else None,
+                  base_shots=base.shots if base else None, seed=spec.training.seed, split=split,
+                  quantized=spec.adapter.bits if spec.adapter.method == "qlora" else None)
+
+
+def _unhashed(value: Any) -> Any:
+    """The value with every file hash left out (lint --no-data compares only what the spec says)."""
+    if isinstance(value, dict):
+        return {k: _unhashed(v) for k, v in value.items() if k != "sha256"}
+    if isinstance(value, list):
+        return [_unhashed(v) for v in value]
+    return value
 
 
 def changes(recorded: dict[str, Any], now: dict[str, Any], *, compare_data: bool = True) -> list[str]:
     """Why a recorded measurement no longer holds for the spec as it is now; empty if it does."""
+    if not compare_data:
+        recorded, now = _unhashed(recorded), _unhashed(now)
     reasons = []
     for key, what in (("model", "the model"), ("revision", "the model revision"), ("system", "the system prompt"),
                       ("shots", "the number of shots"), ("max_new_tokens", "max_new_tokens"),
-                      ("labels", "the labels")):
+                      ("labels", "the labels"), ("base_shots", "the base rung's shots"),
+                      ("seed", "the seed (it draws the shots)"), ("quantized", "the quantisation of the base model")):
         if recorded.get(key) != now.get(key):
             reasons.append(f"{what} changed ({recorded.get(key)!r} -> {now.get(key)!r})")
-    for key, what in (("eval", "the eval data"), ("train", "the train data (the prompted base's shots)")):
-        old, new = recorded.get(key) or [], now.get(key) or []
-        if not compare_data:
-            old = [{k: v for k, v in s.items() if k != "sha256"} for s in old]
-            new = [{k: v for k, v in s.items() if k != "sha256"} for s in new]
-        if old != new:
+    for key, what in (("split", "the validation split (the shots come from what it leaves)"),
+                      ("eval", "the eval data"), ("train", "the train data (the prompted base's shots)")):
+        if (recorded.get(key) or None) != (now.get(key) or None):
             reasons.append(f"{what} changed")
     return reasons
 
@@ -138,9 +160,15 @@ def lookup(spec, spec_path: Path, *, hash_data: bool = True) -> Measured | None:
             raise ValueError("not a baseline record of ftspec")
     except (OSError, ValueError) as exc:
         return Measured(path, "", {}, problem=f"cannot read {path.name}: {exc}")
+    rungs = record["rungs"]
+    if not all(isinstance(r, dict) and isinstance(r.get("metrics", {}), dict) for r in rungs.values()):
+        return Measured(path, "", {}, problem=f"cannot read {path.name}: its rungs are not ftspec's")
     now = inputs_for_spec(spec, Path(spec_path).resolve().parent, hash_data=hash_data)
     recorded = record.get("inputs") if isinstance(record.get("inputs"), dict) else {}
-    stale = changes(recorded, now, compare_data=hash_data)
+    try:
+        stale = changes(recorded, now, compare_data=hash_data)
+    except (TypeError, AttributeError, KeyError):  # a hand-edited record: not what ftspec wrote
+        stale = ["its inputs are not in ftspec's form"]
     limit = (record.get("eval_set") or {}).get("limit") if isinstance(record.get("eval_set"), dict) else None
     if limit:
         stale.append(f"it measured only the first {limit} eval examples (--limit)")

@@ -10,10 +10,13 @@ a message that names the URL and what to do.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -47,6 +50,9 @@ class ChatEndpoint:
     def __init__(self, endpoint: str, model: str, *, key: str | None = None, timeout: float = 120.0,
                  retries: int = 4, backoff: float = 1.0, concurrency: int = 8) -> None:
         self.url = completions_url(endpoint)
+        host = urllib.parse.urlsplit(self.url).hostname or ""
+        if key and self.url.startswith("http://") and host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"ftspec: warning: the API key goes to {host} over plain http; use https", file=sys.stderr)
         self.model, self.key, self.timeout = model, key, timeout
         self.retries, self.backoff, self.concurrency = retries, backoff, concurrency
 
@@ -67,7 +73,7 @@ class ChatEndpoint:
                     continue
                 hint = " (check the key in the variable `api_key_env` names)" if exc.code in (401, 403) else ""
                 raise EndpointError(f"{self.url} answered {exc.code} {exc.reason}{hint}: {detail}") from None
-            except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+            except (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException) as exc:
                 if attempt < self.retries:
                     time.sleep(self._wait(attempt, None))
                     continue
@@ -90,7 +96,7 @@ class ChatEndpoint:
         except (KeyError, IndexError, TypeError):
             raise EndpointError(f"{self.url} answered without choices[0].message.content: "
                                 f"{json.dumps(answer)[:200]}") from None
-        return (content or "").strip()
+        return content.strip() if isinstance(content, str) else ""
 
     def generate(self, conversations: Sequence[list[dict[str, str]]], *, max_new_tokens: int,
                  progress: Callable[[int, int], None] | None = None) -> list[str]:

@@ -45,8 +45,8 @@ def loss_divergence(records: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
         "from_step": best_step, "to_step": last_step,
         "message": (f"validation loss rose from {best:.4f} (step {best_step}) to {last:.4f} (step {last_step}) "
                     f"while training loss fell from {_mean(before):.4f} to {_mean(after):.4f}: the model is "
-                    "memorising; the best checkpoint is kept, and fewer epochs, a lower learning rate or "
-                    "more data would help"),
+                    "memorising; keep the best checkpoint (training.save_best, on by default), and try fewer "
+                    "epochs, a lower learning rate or more data"),
     }
 
 

@@ -57,15 +57,19 @@ def baseline(spec_path: Path, *, output: Path | None = None, limit: int | None =
         return 2
     results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
     target = path_for(spec_path)
-    atomic_write_json(target, results)
     lines = [f"measured in {time.time() - started:.0f} s on {results['eval_set']['examples']} eval examples"]
     for rung, data in results["rungs"].items():
         shots = f" ({data.get('shots', 0)}-shot)" if rung == "prompted_base" else ""
         lines.append(f"{rung}{shots}: " + ", ".join(f"{k} {v:.3f}" for k, v in data["metrics"].items()))
-    lines.append(f"recorded in {target}: commit it with the spec; `ftspec lint` now judges the decision "
-                 "rules by this measurement, and `ftspec run` reuses it while the model, data and prompts match")
     if limit:
-        lines.append(f"measured on only the first {limit} examples (--limit): the rules will not rely on it")
+        # A trial on part of the eval set: the rules would not rely on it, and it must not
+        # replace a whole measurement the team committed.
+        lines.append(f"measured on only the first {limit} examples (--limit): not recorded in {target.name}")
+    else:
+        atomic_write_json(target, results)
+        lines.append(f"recorded in {target}: commit it with the spec; `ftspec lint` now judges the decision "
+                     "rules by this measurement, and `ftspec run` reuses it while the model, data and prompts "
+                     "match")
     lines.append(f"report: {folder / 'report.html'}")
     _say(out, "\n".join(lines))
     return 0

@@ -73,7 +73,9 @@ def choose_output(task: str, output: Path | None, resume: bool, prefix: str = ""
         return Path(output)
     root = Path("runs") / task
     if resume:
-        runs = sorted(p for p in root.glob("*") if p.is_dir()) if root.is_dir() else []
+        # Baseline folders (`ftspec baseline`) are not training runs: never resume into one.
+        runs = sorted(p for p in root.glob("*") if p.is_dir() and not p.name.startswith("baseline-")) \
+            if root.is_dir() else []
         unfinished = [p for p in runs if not (p / "results.json").exists()]
         if not unfinished:
             raise RunError(f"no unfinished run of {task} under {root}/ to resume; name one with --output")
@@ -192,7 +194,7 @@ def run(spec_path: Path, *, output: Path | None = None, resume: bool = False, pr
         if code != 0:
             _say(out, f"training failed (exit {code}); the end of {log}:\n{_tail(log)}")
             _say(out, f"after fixing the cause, continue with: ftspec run {spec_path} --resume --output {output}")
-            return code if code in (1, 2) else 1
+            return 130 if code == 130 else 2
         trained = time.time() - started
         _say(out, "evaluating on the held-out eval set")
         eval_cmd = [sys.executable, str(staged / "eval.py"), "--output", str(output)]
@@ -204,7 +206,9 @@ def run(spec_path: Path, *, output: Path | None = None, resume: bool = False, pr
         _say(out, f"\ninterrupted; continue with: ftspec run {spec_path} --resume --output {output}")
         return 130
     summary(output, trained, time.time() - started - trained, out)
-    if code not in (0, 1):
+    verdict = _read(output / "results.json")
+    if code not in (0, 1) or verdict is None or verdict.get("passed") is not (code == 0):
+        # Only eval.py's own verdict, written to results.json, may end a run with 0 or 1.
         _say(out, f"evaluation failed (exit {code}); the end of {log}:\n{_tail(log)}")
         return 2
     return code

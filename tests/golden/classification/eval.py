@@ -25,7 +25,7 @@ from ftspec.data.sources import DataError
 from ftspec.evaluate import baseline, report, shots
 from ftspec.evaluate.endpoint import ChatEndpoint, EndpointError, api_key
 from ftspec.evaluate.ladder import Ladder, eval_set_sha256, write_run_files
-from ftspec.runtime import data, device, models
+from ftspec.runtime import data, device, entry, models
 from ftspec.runtime.generate import generate
 from ftspec.runtime.loss import perplexity, reply_loss
 from ftspec.runtime.protocol import PROGRESS_PREFIX
@@ -107,17 +107,24 @@ def baseline_inputs(spec_dir: Path) -> dict:
     shots_n = RUNGS.get("prompted_base", {}).get("shots")
     return baseline.inputs(model=BASE_MODEL, revision=REVISION, eval_sources=EVAL_SOURCES,
                            train_sources=TRAIN_SOURCES, system=SYSTEM_PROMPT, shots=shots_n,
-                           max_new_tokens=DECODING["max_new_tokens"], spec_dir=spec_dir, labels=TASK["labels"])
+                           max_new_tokens=DECODING["max_new_tokens"], spec_dir=spec_dir, labels=TASK["labels"],
+                           base_shots=RUNGS.get("base", {}).get("shots"), seed=SEED, split=VALIDATION,
+                           quantized=None)
 
 
 def reusable(path: Path | None, spec_dir: Path, eval_sha256: str) -> dict:
     """The rungs' outputs in a baseline record that still holds, by rung; {} otherwise."""
     if path is None or not path.is_file():
         return {}
-    record = json.loads(path.read_text(encoding="utf-8"))
-    reasons = baseline.changes(record.get("inputs") or {}, baseline_inputs(spec_dir))
-    if record.get("eval_set", {}).get("sha256") != eval_sha256 or record.get("eval_set", {}).get("limit"):
-        reasons.append("the eval set differs")
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        reasons = baseline.changes(record.get("inputs") or {}, baseline_inputs(spec_dir))
+        if record["eval_set"]["sha256"] != eval_sha256 or record["eval_set"].get("limit"):
+            reasons.append("the eval set differs")
+        if not all(isinstance(o, list) for o in record["outputs"].values()):
+            reasons.append("its outputs are not lists")
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        reasons = [f"it cannot be read ({type(exc).__name__}: {exc})"]
     if reasons:
         print(f"not reusing {path.name}: " + "; ".join(reasons), flush=True)
         return {}
@@ -126,15 +133,32 @@ def reusable(path: Path | None, spec_dir: Path, eval_sha256: str) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    wanted = [r for r in RUNGS if r in args.rungs.split(",")]
+    asked_for = [name.strip() for name in args.rungs.split(",") if name.strip()]
+    unknown = [name for name in asked_for if name not in RUNGS]
+    if unknown or not asked_for:
+        print(f"ftspec: --rungs {args.rungs!r}: this spec's rungs are " + ", ".join(RUNGS), file=sys.stderr)
+        return 2
+    if args.limit is not None and args.limit < 1:
+        print(f"ftspec: --limit {args.limit}: expected at least 1", file=sys.stderr)
+        return 2
+    wanted = [r for r in RUNGS if r in asked_for]
     kind = "run" if "fine_tuned" in wanted else "baseline"
     if not EVAL_SOURCES:
         print("ftspec: the spec names no eval data (`data { eval = ... }`): nothing to evaluate", file=sys.stderr)
         return 2
+    larger = RUNGS.get("larger") if "larger" in wanted else None
+    try:
+        # Before any generation: a missing key must not cost the other rungs' time.
+        key = api_key(larger["api_key_env"]) if larger and larger["endpoint"] else None
+    except EndpointError as exc:
+        print(f"ftspec: larger rung: {exc}", file=sys.stderr)
+        return 2
     try:
         examples = data.load(EVAL_SOURCES, args.spec_dir, SYSTEM_PROMPT)[: args.limit]
-        training, _ = data.train_validation(TRAIN_SOURCES, VALIDATION, args.spec_dir, SYSTEM_PROMPT, SEED,
-                                            general=())
+        # Shots come from the task's own training split; general-purpose data is trained on
+        # (and counts for regurgitation) but is never shown as an example of the task.
+        training, _ = data.train_validation(TRAIN_SOURCES, VALIDATION, args.spec_dir, SYSTEM_PROMPT, SEED)
+        general = []
     except DataError as exc:
         print(f"ftspec: {exc}", file=sys.stderr)
         return 2
@@ -166,13 +190,13 @@ def main(argv: list[str] | None = None) -> int:
                                    batch_size=DECODING["batch_size"], progress=progress(f"eval {rung}"))
                 source = "measured"
             measured = losses(model, tokenizer) if rung == "base" else None
-            unavailable = None if rung == "base" else {
-                "eval_loss": "same weights as base: see base", "perplexity": "same weights as base: see base"}
+            same = "the base model's weights: its loss is the base rung's"
+            unavailable = None if rung == "base" else {"eval_loss": same, "perplexity": same}
             ladder.add(rung, outputs, seconds=time.time() - started, losses=measured, unavailable=unavailable,
                        model=BASE_MODEL, shots=len(shown), source=source)
         elif rung == "larger" and settings["endpoint"]:
             try:
-                client = ChatEndpoint(settings["endpoint"], settings["model"], key=api_key(settings["api_key_env"]),
+                client = ChatEndpoint(settings["endpoint"], settings["model"], key=key,
                                       concurrency=DECODING["batch_size"])
                 outputs = client.generate(conversations, max_new_tokens=DECODING["max_new_tokens"],
                                           progress=progress("eval larger"))
@@ -201,19 +225,13 @@ def main(argv: list[str] | None = None) -> int:
                        model=BASE_MODEL, adapter=str(args.output / "adapter"), shots=0, source="measured")
         print(ladder.line(rung), flush=True)
 
-    records = []
-    if (args.output / "metrics.jsonl").is_file():
-        for line in (args.output / "metrics.jsonl").read_text(encoding="utf-8").splitlines():
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue  # a line cut by a killed run
+    records = report.read_records(args.output / "metrics.jsonl")  # skips a line cut by a killed run
     training_summary = None
     if (args.output / "training.json").is_file():
         training_summary = json.loads((args.output / "training.json").read_text(encoding="utf-8"))
     results = ladder.results(
         kind=kind, spec=SPEC, decoding=DECODING, criteria=CRITERIA if kind == "run" else [], limit=args.limit,
-        training=training_summary, records=records, train_outputs=[ex.output for ex in training],
+        training=training_summary, records=records, train_outputs=[ex.output for ex in training + general],
         baseline={"file": str(args.baseline), "created": reuse["record"].get("created", "")} if reuse else None,
     )
     if kind == "baseline":
@@ -232,4 +250,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry.run(main, __file__))

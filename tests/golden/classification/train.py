@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from ftspec.data.sources import DataError
-from ftspec.runtime import data, device, models, schedule
+from ftspec.runtime import data, device, entry, models, schedule
 from ftspec.runtime.callbacks import MetricsLog, Progress, TaskMetrics, last_checkpoint
 from ftspec.runtime.io import atomic_write_json
 
@@ -169,4 +169,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry.run(main, __file__))
