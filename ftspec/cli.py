@@ -8,6 +8,7 @@ Exit codes: 0 clean, 1 findings at the failing severity, 2 usage or internal err
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 from ftspec import __version__
@@ -259,7 +260,17 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def parser() -> argparse.ArgumentParser:
+# Commands whose modules define their own arguments: imported only when run, so that
+# `ftspec lint` in a pre-commit hook never pays for them.
+LAZY = {
+    "init": ("ftspec.starter", "write a starter spec for a task kind, filled in from a data file"),
+    "diff": ("ftspec.diff", "semantic diff of two specs: what changed and what it invalidates"),
+}
+
+
+def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    args = sys.argv[1:] if argv is None else argv
+    wanted = next((a for a in args if not a.startswith("-")), None)
     p = argparse.ArgumentParser(prog="ftspec", description="A declarative spec compiler for LLM fine-tuning.")
     p.add_argument("--version", action="version", version=f"ftspec {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -349,13 +360,20 @@ def parser() -> argparse.ArgumentParser:
     pull.add_argument("--force", action="store_true", help="fetch again even if it is pulled")
     pull.set_defaults(handler=_models)
 
+    for name, (module, text) in LAZY.items():
+        command = sub.add_parser(name, help=text)
+        if name == wanted:  # only the command being run pays for importing its module
+            loaded = importlib.import_module(module)
+            loaded.add_arguments(command)
+            command.set_defaults(handler=loaded.main)
+
     schema = sub.add_parser("schema", help="print the JSON Schema of the spec model")
     schema.set_defaults(handler=_schema)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = parser()
+    p = parser(argv)
     args = p.parse_args(argv)
     if not getattr(args, "handler", None):
         p.print_help()
