@@ -265,6 +265,7 @@ def _schema(args: argparse.Namespace) -> int:
 LAZY = {
     "init": ("ftspec.starter", "write a starter spec for a task kind, filled in from a data file"),
     "diff": ("ftspec.diff", "semantic diff of two specs: what changed and what it invalidates"),
+    "fmt": ("ftspec.syntax.format", "format specs canonically, keeping comments (--check for CI)"),
 }
 
 
