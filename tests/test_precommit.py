@@ -62,7 +62,7 @@ def test_fmt_hook_rewrites_the_file_then_leaves_it_alone(tmp_path):
     # pre-commit fails a fixer hook when it modified files (as with black), then passes next time.
     spec = tmp_path / "router.ftspec"
     clean = (ROOT / "specs" / "quickstart.ftspec").read_text(encoding="utf-8")
-    spec.write_text(clean.replace("model { base", "model {   base"), encoding="utf-8")
+    spec.write_text(clean.replace("learning_rate = 2e-4", "learning_rate=2e-4"), encoding="utf-8")
     first = _run_hook([spec], tmp_path, "ftspec-fmt")
     assert first.returncode == 0 and spec.read_text(encoding="utf-8") == clean
     mtime = spec.stat().st_mtime_ns
