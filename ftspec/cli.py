@@ -266,6 +266,7 @@ LAZY = {
     "init": ("ftspec.starter", "write a starter spec for a task kind, filled in from a data file"),
     "diff": ("ftspec.diff", "semantic diff of two specs: what changed and what it invalidates"),
     "fmt": ("ftspec.syntax.format", "format specs canonically, keeping comments (--check for CI)"),
+    "import": ("ftspec.importers", "convert an Axolotl or torchtune config into a spec"),
 }
 
 
