@@ -150,6 +150,10 @@ def _review_export(args: argparse.Namespace) -> int:
         print(f"ftspec: {exc}", file=sys.stderr)
         return EXIT_ERROR
     print(result.summary() if hasattr(result, "summary") else f"wrote the review packet to {args.out}")
+    from ftspec.evaluate.review_app import write_page
+
+    page = write_page(args.out)
+    print(f"offline page for reviewers: {page} (or serve it: ftspec review serve {args.out})")
     return EXIT_OK
 
 
@@ -174,6 +178,18 @@ def _review_import(args: argparse.Namespace) -> int:
         print(f"accept {verdict['criterion']}: {state}")
     print(f"results: {args.run / 'results.json'}  report: {args.run / 'report.html'}")
     return EXIT_OK if results.get("passed") else EXIT_FINDINGS
+
+
+def _review_serve(args: argparse.Namespace) -> int:
+    from ftspec.evaluate.review_app import serve_main
+
+    return serve_main(args)
+
+
+def _review_page(args: argparse.Namespace) -> int:
+    from ftspec.evaluate.review_app import page_main
+
+    return page_main(args)
 
 
 def _models(args: argparse.Namespace) -> int:
@@ -352,6 +368,20 @@ def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     imp.add_argument("judgments", type=Path, nargs="+", metavar="JUDGMENTS", help="filled judgments files")
     imp.add_argument("--key", type=Path, required=True, help="the packet's key.json")
     imp.set_defaults(handler=_review_import)
+    serve = review_sub.add_parser("serve", help="judge a packet in the browser: a local web app on 127.0.0.1")
+    serve.add_argument("packet_dir", type=Path, metavar="PACKET_DIR",
+                       help="the folder `review export` wrote (packet.json); judgments are written there")
+    serve.add_argument("--reviewer", default=None, metavar="ID",
+                       help="the reviewer's id (default: each reviewer enters theirs on the page)")
+    serve.add_argument("--port", type=int, default=8765, metavar="N",
+                       help="the port on 127.0.0.1 (default 8765; 0: any free port)")
+    serve.add_argument("--open", action="store_true", help="open the page in the default browser")
+    serve.set_defaults(handler=_review_serve)
+    page = review_sub.add_parser("page", help="write the packet as one HTML page reviewers open offline")
+    page.add_argument("packet_dir", type=Path, metavar="PACKET_DIR", help="the folder with packet.json")
+    page.add_argument("--out", type=Path, default=None, metavar="FILE",
+                      help="where to write the page (default PACKET_DIR/review.html)")
+    page.set_defaults(handler=_review_page)
 
     models = sub.add_parser("models", help="offline models: list them, pull one into the cache")
     models_sub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)

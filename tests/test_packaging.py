@@ -40,6 +40,7 @@ def wheel(tmp_path_factory) -> Path:
 def test_wheel_contains_data_files(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "ftspec/syntax/ftspec.lark" in names
+    assert "ftspec/evaluate/review_page.html" in names
     for schema in (ROOT / "schemas").glob("*.json"):
         assert f"ftspec/schemas/{schema.name}" in names
     for template in (ROOT / "templates").rglob("*.j2"):

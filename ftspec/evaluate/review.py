@@ -416,7 +416,12 @@ def _check_run(run_dir: Path, results: Any, key: dict[str, Any]) -> None:
 
 def _read_judgments(path: Path, key: dict[str, Any]) -> dict[str, Any]:
     """One reviewer's file, valid against its schema, of this key's packet, with a reviewer name."""
-    doc = _read_json(path, "a reviewer's judgments")
+    if path.suffix == ".jsonl":  # the log `ftspec review serve` writes (judgments-<reviewer>.jsonl), folded
+        from ftspec.evaluate.review_app import judgments_from_log
+
+        doc = judgments_from_log(path)
+    else:
+        doc = _read_json(path, "a reviewer's judgments")
     _refuse_problems(_schema_problems(doc, "review-judgments.schema.json", str(path)),
                      "fix the file (its format: schemas/review-judgments.schema.json, docs/review.md)")
     if doc["packet"] != key["packet"]:
@@ -438,6 +443,7 @@ class _Tally:
         self.wins = self.losses = self.ties = self.unjudged = 0
         self.errors = {rung: dict.fromkeys(self.categories, 0) for rung in (FINE_TUNED, self.against)}
         self.reviewers: dict[str, Path] = {}
+        self.preferences: dict[str, dict[str, str]] = {}  # reviewer -> item -> preferred, for agreement
 
     def add(self, path: Path, doc: dict[str, Any]) -> None:
         """Count one reviewer's file; refuses it whole before counting anything from it."""
@@ -450,6 +456,7 @@ class _Tally:
         judged = [j for j in doc["judgments"] if j["preferred"] is not None]
         # Items left null, or left out of the file, are not judged: they count in no rate.
         self.unjudged += len(self.sides) - len(judged)
+        self.preferences[reviewer] = {j["id"]: j["preferred"] for j in judged}
         for judgment in judged:
             self._count(judgment)
 
@@ -489,12 +496,61 @@ class _Tally:
                               "(every `preferred` is null): fill in the judgments first")
         # A tie is half a win: neither reply was better, so it counts for each side equally.
         win_rate = (self.wins + self.ties / 2) / judged
-        return {
+        human = {
             "against": self.against, "packet": self.key["packet"], "packets": len(self.sides), "judged": judged,
             "wins": self.wins, "losses": self.losses, "ties": self.ties, "unjudged": self.unjudged,
             "win_rate": win_rate, "ci95": list(wilson(win_rate, judged)), "errors": self.errors,
             "reviewers": list(self.reviewers), "imported": _now(),
         }
+        agreement = reviewer_agreement(self.preferences)
+        if agreement is not None:
+            human["agreement"] = agreement
+        return human
+
+
+def cohen_kappa(first: Sequence[str], second: Sequence[str]) -> float | None:
+    """Cohen's kappa of two reviewers' labels (`preferred`: a, b or tie) of the same items, in the
+    same order:
+
+        kappa = (p_o - p_e) / (1 - p_e)
+
+    p_o is the share of items they agree on, p_e the share expected by chance from each one's own
+    label frequencies, sum over labels k of (n1_k / n) * (n2_k / n). 1 is full agreement, 0 no more
+    than chance, below 0 less. None when p_e is 1 (both gave every item one and the same label):
+    kappa is then 0/0, undefined.
+    """
+    if len(first) != len(second):
+        raise ValueError(f"kappa compares labels of the same items: {len(first)} and {len(second)} labels")
+    n = len(first)
+    if not n:
+        raise ValueError("kappa needs at least one item judged by both reviewers")
+    observed = sum(x == y for x, y in zip(first, second, strict=True)) / n
+    expected = sum((list(first).count(k) / n) * (list(second).count(k) / n) for k in set(first) | set(second))
+    if expected >= 1:
+        return None
+    return (observed - expected) / (1 - expected)
+
+
+def reviewer_agreement(preferences: dict[str, dict[str, str]]) -> dict[str, Any] | None:
+    """results.json's `human.agreement`: Cohen's kappa on `preferred` for each pair of reviewers
+    over the items both judged, and `kappa`, their mean (Light's kappa; with two reviewers, the
+    pair's). None when no two reviewers judged an item in common."""
+    names = list(preferences)
+    pairs = []
+    for i, one in enumerate(names):
+        for other in names[i + 1:]:
+            common = [item for item in preferences[one] if item in preferences[other]]
+            if not common:
+                continue
+            first = [preferences[one][item] for item in common]
+            second = [preferences[other][item] for item in common]
+            pairs.append({"reviewers": [one, other], "items": len(common),
+                          "observed": sum(x == y for x, y in zip(first, second, strict=True)) / len(common),
+                          "kappa": cohen_kappa(first, second)})
+    if not pairs:
+        return None
+    defined = [p["kappa"] for p in pairs if p["kappa"] is not None]
+    return {"kappa": sum(defined) / len(defined) if defined else None, "pairs": pairs}
 
 
 def wilson(p: float, n: int, z: float = Z95) -> tuple[float, float]:
