@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from ftspec import __version__
+from ftspec.runtime.io import sha256_file
 from ftspec.spec.node import Node
 
 # Bump when a template changes what it generates; a stale build is then recompiled.
 TEMPLATE_VERSION = 2
 
 PACKAGES = ("torch", "transformers", "trl", "peft", "accelerate", "datasets", "bitsandbytes")
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def package_versions() -> dict[str, str | None]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ftspec import __version__
+from ftspec.runtime.io import sha256_file
 
 REPORT_VERSION = 1
 
@@ -22,13 +23,7 @@ def cache_dir() -> Path:
 
 
 def _file_hash(path: Path) -> str:
-    if not path.is_file():
-        return "missing"
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_file(path) if path.is_file() else "missing"
 
 
 def key(spec, spec_dir: Path) -> str:

@@ -12,11 +12,12 @@ decoding. Light on purpose: the lint path reads it, so nothing heavy is imported
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ftspec.runtime.io import sha256_file
 
 SUFFIX = ".baseline.json"
 
@@ -24,16 +25,6 @@ SUFFIX = ".baseline.json"
 def path_for(spec_path: Path) -> Path:
     spec_path = Path(spec_path)
     return spec_path.with_name(spec_path.name.removesuffix(".ftspec") + SUFFIX)
-
-
-def _sha256(path: Path) -> str | None:
-    if not path.is_file():
-        return None
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _portable_model(model: str, spec_dir: Path) -> str:
@@ -64,7 +55,8 @@ def inputs(*, model: str, revision: str | None, eval_sources: list[dict[str, Any
             entry = dict(sorted(source.items()))
             if hash_data:
                 path = Path(source["path"])
-                entry["sha256"] = _sha256(path if path.is_absolute() else spec_dir / path)
+                path = path if path.is_absolute() else spec_dir / path
+                entry["sha256"] = sha256_file(path) if path.is_file() else None
             out.append(entry)
         return out
 
@@ -148,28 +140,49 @@ class Measured:
         return f"measured by `ftspec baseline` on {self.created[:10]}, {self.path.name}"
 
 
+def read_record(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """(record, None), or (None, why it is not a baseline record ftspec can use)."""
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return None, f"cannot read {Path(path).name}: {exc}"
+    rungs = record.get("rungs") if isinstance(record, dict) else None
+    if not isinstance(record, dict) or record.get("kind") != "baseline" or not isinstance(rungs, dict):
+        return None, f"cannot read {Path(path).name}: not a baseline record of ftspec"
+    if not all(isinstance(r, dict) and isinstance(r.get("metrics", {}), dict) for r in rungs.values()):
+        return None, f"cannot read {Path(path).name}: its rungs are not ftspec's"
+    return record, None
+
+
+def stale_reasons(record: dict[str, Any], now: dict[str, Any], *, compare_data: bool = True,
+                  eval_sha256: str | None = None) -> list[str]:
+    """Why a record no longer stands for the spec as it is now (`now`: its `inputs`); with
+    `eval_sha256`, also whether its outputs can be reused for that eval set as evaluated."""
+    recorded = record.get("inputs") if isinstance(record.get("inputs"), dict) else {}
+    try:
+        reasons = changes(recorded, now, compare_data=compare_data)
+    except (TypeError, AttributeError, KeyError):  # a hand-edited record: not what ftspec wrote
+        reasons = ["its inputs are not in ftspec's form"]
+    eval_set = record.get("eval_set") if isinstance(record.get("eval_set"), dict) else {}
+    if eval_set.get("limit"):
+        reasons.append(f"it measured only the first {eval_set['limit']} eval examples (--limit)")
+    if eval_sha256 is not None:
+        if eval_set.get("sha256") != eval_sha256:
+            reasons.append("the eval set differs")
+        outputs = record.get("outputs")
+        if not isinstance(outputs, dict) or not all(isinstance(o, list) for o in outputs.values()):
+            reasons.append("its outputs are not lists of replies")
+    return reasons
+
+
 def lookup(spec, spec_path: Path, *, hash_data: bool = True) -> Measured | None:
     """The baseline file of a spec, checked against the spec as it is now; None if absent."""
     path = path_for(spec_path)
     if not path.is_file():
         return None
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(record, dict) or record.get("kind") != "baseline" \
-                or not isinstance(record.get("rungs"), dict):
-            raise ValueError("not a baseline record of ftspec")
-    except (OSError, ValueError) as exc:
-        return Measured(path, "", {}, problem=f"cannot read {path.name}: {exc}")
-    rungs = record["rungs"]
-    if not all(isinstance(r, dict) and isinstance(r.get("metrics", {}), dict) for r in rungs.values()):
-        return Measured(path, "", {}, problem=f"cannot read {path.name}: its rungs are not ftspec's")
+    record, problem = read_record(path)
+    if record is None:
+        return Measured(path, "", {}, problem=problem)
     now = inputs_for_spec(spec, Path(spec_path).resolve().parent, hash_data=hash_data)
-    recorded = record.get("inputs") if isinstance(record.get("inputs"), dict) else {}
-    try:
-        stale = changes(recorded, now, compare_data=hash_data)
-    except (TypeError, AttributeError, KeyError):  # a hand-edited record: not what ftspec wrote
-        stale = ["its inputs are not in ftspec's form"]
-    limit = (record.get("eval_set") or {}).get("limit") if isinstance(record.get("eval_set"), dict) else None
-    if limit:
-        stale.append(f"it measured only the first {limit} eval examples (--limit)")
-    return Measured(path, str(record.get("created", "")), record["rungs"], stale)
+    return Measured(path, str(record.get("created", "")), record["rungs"],
+                    stale_reasons(record, now, compare_data=hash_data))

@@ -31,7 +31,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from ftspec.evaluate import acceptance
-from ftspec.runtime.io import atomic_write_json, atomic_write_text
+from ftspec.runtime.io import atomic_write_json, atomic_write_text, sha256_file
 from ftspec.spec.vocabulary import ERROR_CATEGORIES, RUNGS
 
 PACKET, KEY, JUDGMENTS = "packet.json", "key.json", "judgments.json"
@@ -136,10 +136,6 @@ def _read_json(path: Path, what: str) -> Any:
         raise ReviewError(f"{path}: not valid JSON: line {e.lineno} column {e.colno}: {e.msg}") from None
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _dumps(data: Any) -> str:
     """The text atomic_write_json writes; packet.json is written from it so its hash is known."""
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -203,7 +199,7 @@ def export(run_dir: Path, out_dir: Path, *, against: str = "prompted_base", pair
     key = {
         "format": 1, "packet": packet_id,
         "packet_sha256": hashlib.sha256(packet_text.encode("utf-8")).hexdigest(),
-        "run": str(run_dir.resolve()), "predictions_sha256": _sha256(run_dir / PREDICTIONS),
+        "run": str(run_dir.resolve()), "predictions_sha256": sha256_file(run_dir / PREDICTIONS),
         "spec": spec_name, "against": against, "seed": seed, "categories": categories,
         "created": _now(), "skipped": {"identical": identical, "missing": missing}, "items": item_keys,
     }
@@ -390,7 +386,7 @@ def _check_packet(key: dict[str, Any], packet: Path) -> None:
     otherwise reviewers may have judged texts the key does not unblind."""
     if not packet.is_file():
         return  # the key was moved apart from the packet, as advised: nothing to compare
-    actual = _sha256(packet)
+    actual = sha256_file(packet)
     if actual != key["packet_sha256"]:
         raise ReviewError(
             f"{packet}: changed since export (sha256 {actual[:12]}..., the key records "
@@ -407,7 +403,7 @@ def _check_run(run_dir: Path, results: Any, key: dict[str, Any]) -> None:
         raise ReviewError(f"{run_dir}: a run of spec {name!r}, but the key is for spec {key['spec']!r} "
                           f"(exported from {key['run']})")
     predictions = run_dir / PREDICTIONS
-    if predictions.is_file() and _sha256(predictions) != key["predictions_sha256"]:
+    if predictions.is_file() and sha256_file(predictions) != key["predictions_sha256"]:
         raise ReviewError(f"{predictions}: changed since the packet was exported (re-evaluated?): the judgments are "
                           "of the old replies. Export a new packet from the run as it is now")
     if FINE_TUNED not in results["rungs"]:

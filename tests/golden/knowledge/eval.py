@@ -103,19 +103,13 @@ def reusable(path: Path | None, spec_dir: Path, eval_sha256: str) -> dict:
     """The rungs' outputs in a baseline record that still holds, by rung; {} otherwise."""
     if path is None or not path.is_file():
         return {}
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-        reasons = baseline.changes(record.get("inputs") or {}, baseline_inputs(spec_dir))
-        if record["eval_set"]["sha256"] != eval_sha256 or record["eval_set"].get("limit"):
-            reasons.append("the eval set differs")
-        if not all(isinstance(o, list) for o in record["outputs"].values()):
-            reasons.append("its outputs are not lists")
-    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
-        reasons = [f"it cannot be read ({type(exc).__name__}: {exc})"]
+    record, problem = baseline.read_record(path)
+    reasons = [problem] if problem else baseline.stale_reasons(record, baseline_inputs(spec_dir),
+                                                               eval_sha256=eval_sha256)
     if reasons:
         print(f"not reusing {path.name}: " + "; ".join(reasons), flush=True)
         return {}
-    return {"record": record, "outputs": record.get("outputs") or {}}
+    return {"record": record, "outputs": record["outputs"]}
 
 
 def main(argv: list[str] | None = None) -> int:
