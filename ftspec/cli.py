@@ -283,6 +283,7 @@ LAZY = {
     "diff": ("ftspec.diff", "semantic diff of two specs: what changed and what it invalidates"),
     "fmt": ("ftspec.syntax.format", "format specs canonically, keeping comments (--check for CI)"),
     "import": ("ftspec.importers", "convert an Axolotl or torchtune config into a spec"),
+    "augment": ("ftspec.augment.command", "make augmentation candidates for review; --write: the accepted ones"),
 }
 
 
@@ -368,9 +369,11 @@ def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     imp.add_argument("judgments", type=Path, nargs="+", metavar="JUDGMENTS", help="filled judgments files")
     imp.add_argument("--key", type=Path, required=True, help="the packet's key.json")
     imp.set_defaults(handler=_review_import)
-    serve = review_sub.add_parser("serve", help="judge a packet in the browser: a local web app on 127.0.0.1")
-    serve.add_argument("packet_dir", type=Path, metavar="PACKET_DIR",
-                       help="the folder `review export` wrote (packet.json); judgments are written there")
+    serve = review_sub.add_parser("serve", help="judge a packet, or an augmentation queue, in the browser: "
+                                  "a local web app on 127.0.0.1")
+    serve.add_argument("packet_dir", type=Path, metavar="DIR",
+                       help="the folder `review export` wrote (packet.json), or the queue `ftspec augment` wrote "
+                            "(queue.json); judgments and decisions are written there")
     serve.add_argument("--reviewer", default=None, metavar="ID",
                        help="the reviewer's id (default: each reviewer enters theirs on the page)")
     serve.add_argument("--port", type=int, default=8765, metavar="N",

@@ -125,6 +125,12 @@ def resolved(node: Node, prefix: str = "") -> dict[str, tuple[Any, str]]:
             out.update(resolved(value, path + "."))
         elif value is None and _optional_block(node, name):
             out[path] = ("off", origin)
+        elif isinstance(value, dict):  # named blocks (`augment.template`), slot values (`fill`): a path each
+            for key, item in value.items():
+                if isinstance(item, Node):
+                    out.update(resolved(item, f"{path}.{key}."))
+                else:
+                    out[f"{path}.{key}"] = (_plain(item), origin)
         else:
             plain = _plain(value)
             out[path] = (sorted(plain) if path in SET_LIKE or path == "eval.accept" else plain, origin)
@@ -297,6 +303,8 @@ FAMILIES = [
     Family("eval.accept", "acceptance criteria changed", (V,), _criteria),
     Family("eval.human*", "human evaluation changed", (),
            "the human evaluation plan changed: earlier judgments followed another plan"),
+    Family("augment*", "augmentation changed", (),
+           "only what `ftspec augment` makes next: nothing to retrain until reviewed examples join data.train"),
     Family("*", "changed", (R,)),
 ]
 

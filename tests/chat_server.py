@@ -15,9 +15,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 class ChatServer:
     def __init__(self, answer: Callable[[list[dict]], str], *, key: str | None = None,
-                 fail_first: int = 0, fail_status: int = 429) -> None:
+                 fail_first: int = 0, fail_status: int = 429, fail_after: int | None = None) -> None:
         self.answer, self.key = answer, key
         self.fail_first, self.fail_status = fail_first, fail_status
+        self.fail_after = fail_after  # answer this many requests, then fail every later one (a server gone bad)
         self.requests: list[dict] = []
         self.lock = threading.Lock()
         server = self
@@ -33,6 +34,7 @@ class ChatServer:
                                             "authorization": self.headers.get("Authorization")})
                     failing = server.fail_first > 0
                     server.fail_first -= 1 if failing else 0
+                    failing = failing or (server.fail_after is not None and len(server.requests) > server.fail_after)
                 if self.path != "/v1/chat/completions":
                     return self._send(404, {"error": {"message": f"no route {self.path}"}})
                 if server.key and self.headers.get("Authorization") != f"Bearer {server.key}":

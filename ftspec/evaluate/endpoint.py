@@ -36,12 +36,12 @@ def completions_url(endpoint: str) -> str:
     return url if url.endswith("/chat/completions") else url + "/chat/completions"
 
 
-def api_key(env: str | None) -> str | None:
+def api_key(env: str | None, what: str = "the larger rung's key") -> str | None:
     if env is None:
         return None
     key = os.environ.get(env)
     if not key:
-        raise EndpointError(f"the larger rung's key is read from ${env}, which is not set: "
+        raise EndpointError(f"{what} is read from ${env}, which is not set: "
                             f"export {env}=... (or remove `api_key_env` for an endpoint without a key)")
     return key
 
@@ -88,8 +88,9 @@ class ChatEndpoint:
             return min(float(retry_after), 60.0)
         return self.backoff * 2 ** attempt
 
-    def complete(self, messages: list[dict[str, str]], max_new_tokens: int) -> str:
-        answer = self._post({"model": self.model, "messages": messages, "temperature": 0,
+    def complete(self, messages: list[dict[str, str]], max_new_tokens: int, *, temperature: float = 0.0) -> str:
+        """One reply; greedy unless a temperature is given (augmentation samples for variety)."""
+        answer = self._post({"model": self.model, "messages": messages, "temperature": temperature,
                              "max_tokens": max_new_tokens, "n": 1})
         try:
             content = answer["choices"][0]["message"]["content"]

@@ -260,7 +260,7 @@ class _Builder:
             return Diagnostic("SP002", "spec.wrong-type", Severity.ERROR,
                               f"`{field}` is a block; got `{got}`", span,
                               help=f"write `{field} {{ ... }}`")
-        if isinstance(value, dict) and loc in self.block_spans:
+        if isinstance(value, dict) and loc in self.block_spans and kind != "ftspec":
             return Diagnostic("SP002", "spec.wrong-type", Severity.ERROR,
                               f"`{field}` is a setting, not a block", self.block_spans[loc],
                               help=f"write `{field} = ...`")
@@ -303,6 +303,10 @@ class _Builder:
                 for i, item in enumerate(child):
                     if isinstance(item, Node):
                         self.attach(item, path + (name, i))
+            elif isinstance(child, dict):  # named blocks: `template { NAME { ... } }`
+                for key, item in child.items():
+                    if isinstance(item, Node):
+                        self.attach(item, path + (name, key))
 
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -379,13 +383,18 @@ def _literal_choices(expected: str) -> list[str]:
 def _model_at(model: type[BaseModel], loc: Path) -> type[BaseModel] | None:
     """The model class found by following `loc` from `model` (list indexes skipped)."""
     current: type[BaseModel] | None = model
+    keyed = False  # the part after a field holding named blocks is a name, not a field
     for part in loc:
         if isinstance(part, int) or current is None:
+            continue
+        if keyed:
+            keyed = False
             continue
         field = current.model_fields.get(part)
         if field is None:
             return None
         current = _node_type(field.annotation)
+        keyed = current is not None and typing.get_origin(field.annotation) is dict
     return current
 
 
@@ -395,6 +404,8 @@ def _node_type(annotation: Any) -> type[BaseModel] | None:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         return _node_type(typing.get_args(annotation)[0])
+    if origin is dict:
+        return _node_type(typing.get_args(annotation)[1])
     if origin in (typing.Union, types.UnionType, list):
         for arg in typing.get_args(annotation):
             found = _node_type(arg)

@@ -9,6 +9,7 @@ docs/language.md): the guide's section, or ftspec's own reason.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, PrivateAttr, ValidationInfo, field_validator, model_validator
@@ -355,6 +356,115 @@ class Eval(Node):
     max_new_tokens: int = option(64, ge=1, source=tool("enough for a label or a short answer"))
 
 
+# -- augment ---------------------------------------------------------------------
+
+_AUGMENT = guide("Data Augmentation")
+SLOT = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")  # `{card}` in a template; other braces are text
+MAX_COMBINATIONS = 1000  # without `count`, a template group makes every combination, up to this many
+
+
+def slots(text: str) -> list[str]:
+    """The slot names a template uses, in order of first use."""
+    return list(dict.fromkeys(SLOT.findall(text)))
+
+
+class TemplateGroup(Node):
+    """`template { NAME { inputs = [...]  output = "..."  fill { SLOT = [...] } } }`."""
+
+    inputs: Annotated[list[str], BeforeValidator(v.one_or_many), option(min_length=1)] = option(
+        description="User messages with `{slot}`s, filled with every combination of the slots' values.",
+        source=guide("Data Augmentation", "template_variation: create templates and fill with entities/values"))
+    output: str = option(description="The reply to every filled input; may use the same `{slot}`s.")
+    fill: dict[str, Annotated[list[str], BeforeValidator(v.one_or_many), option(min_length=1)]] = option(
+        {}, description="`fill { slot = [\"value\", ...] }`: the values of each slot.")
+    count: int | None = option(
+        None, ge=1, description="At most this many candidates, drawn by the seed from every combination; "
+        f"default: every combination (at most {MAX_COMBINATIONS}).", source=tool("every combination"))
+
+    @model_validator(mode="after")
+    def _slots_are_filled(self) -> TemplateGroup:
+        used = {name for text in (*self.inputs, self.output) for name in slots(text)}
+        missing = sorted(used - set(self.fill))
+        if missing:
+            raise v.invalid(f"slot `{{{missing[0]}}}` has no values: add `fill {{ {missing[0]} = [\"...\"] }}`")
+        unused = sorted(set(self.fill) - used)
+        if unused:
+            raise v.invalid(f"`fill` has values for `{unused[0]}`, which no template uses: "
+                            f"write `{{{unused[0]}}}` in an input, or remove it")
+        if self.count is None and self.combinations() > MAX_COMBINATIONS:
+            raise v.invalid(f"these templates make {self.combinations()} combinations: set `count` "
+                            f"(at most {MAX_COMBINATIONS} are made without it)")
+        return self
+
+    def combinations(self) -> int:
+        """How many filled inputs the group can make: per input, the product of its slots' values
+        (the output's slots are those of the input it goes with; a slot only in the output adds
+        its own factor)."""
+        total = 0
+        for text in self.inputs:
+            n = 1
+            for name in dict.fromkeys(slots(text) + slots(self.output)):
+                n *= len(self.fill[name])
+            total += n
+        return total
+
+
+class Paraphrase(Node):
+    """`paraphrase { count = 40 }`: training inputs rephrased by the endpoint's model."""
+
+    count: int = option(20, ge=1, le=10_000, description="Candidates to make.",
+                        source=tool("a batch one reviewer clears in a sitting"))
+    per_example: int = option(2, ge=1, le=20, description="Paraphrases asked for per training example.",
+                              source=tool("two variants keep the set diverse"))
+
+
+class Synthetic(Node):
+    """`synthetic { count = 40 }`: new examples written by the endpoint's model from seed examples."""
+
+    count: int = option(20, ge=1, le=10_000, description="Candidates to make.",
+                        source=tool("a batch one reviewer clears in a sitting"))
+    shots: int = option(5, ge=1, le=50, description="Training examples shown to the model per request.",
+                        source=guide("Data Augmentation", "seed examples"))
+    per_request: int = option(5, ge=1, le=50, description="New examples asked for per request.",
+                              source=tool("short replies parse reliably"))
+
+
+class Augment(Node):
+    """`augment { ... }`: the guide's augmentation strategies; every candidate is reviewed by a person."""
+
+    into: str = option(description="The JSONL file accepted examples are written to (name it in `data.train` "
+                       "once reviewed); candidates and decisions go to the folder beside it, `<into>.review/`.")
+    template: dict[str, TemplateGroup] = option({}, description="Named template groups.", source=_AUGMENT)
+    paraphrase: Paraphrase | None = option(None, source=guide("Data Augmentation", "paraphrasing"))
+    synthetic: Synthetic | None = option(None, source=guide("Data Augmentation", "synthetic_generation"))
+    endpoint: str | None = option(None, description="URL of an OpenAI-compatible chat endpoint "
+                                  "(paraphrase, synthetic).")
+    model: str | None = option(None, description="Model name at `endpoint`.")
+    api_key_env: str | None = option(None, description="Environment variable holding the endpoint's key.")
+    temperature: float = option(0.9, ge=0.0, le=2.0, description="Sampling temperature of the endpoint's model.",
+                                source=tool("varied candidates; review filters the odd ones"))
+    seed: int | None = option(None, ge=0, description="Seed for every choice augment makes; derived: training.seed.",
+                              source=tool("derived from training.seed"))
+
+    @field_validator("into")
+    @classmethod
+    def _jsonl(cls, value: str) -> str:
+        if not value.endswith(".jsonl"):
+            raise v.invalid(f"`into` is a chat JSONL file (`.jsonl`), where provenance can go with each example; "
+                            f"got `{value}`")
+        return value
+
+    @model_validator(mode="after")
+    def _strategies(self) -> Augment:
+        if not self.template and self.paraphrase is None and self.synthetic is None:
+            raise v.invalid("`augment` needs at least one strategy: `template { ... }`, `paraphrase { }` "
+                            "or `synthetic { }`")
+        if (self.paraphrase or self.synthetic) and not (self.endpoint and self.model):
+            which = "paraphrase" if self.paraphrase else "synthetic"
+            raise v.invalid(f"`{which}` asks a model: set `endpoint` (an OpenAI-compatible URL) and `model`")
+        return self
+
+
 # -- the spec --------------------------------------------------------------------
 
 
@@ -375,6 +485,8 @@ class Spec(Node):
     adapter: Adapter = option(Adapter)
     training: Training = option(Training)
     eval: Eval = option(Eval)
+    augment: Augment | None = option(None, description="Augmentation strategies (`ftspec augment`).",
+                                     source=guide("Data Augmentation"))
 
     @model_validator(mode="after")
     def _derive(self) -> Spec:
@@ -389,10 +501,12 @@ class Spec(Node):
         else:
             self.training.derive("learning_rate", 2e-5)
         self.eval.automated.derive("metrics", list(DEFAULT_METRICS[kind]))
+        if self.augment is not None:
+            self.augment.derive("seed", self.training.seed)
         return self
 
 
 BLOCKS: dict[str, type[Node]] = {
     "task": Task, "decision": Decision, "data": Data, "quality": Quality, "model": Model,
-    "adapter": Adapter, "training": Training, "eval": Eval,
+    "adapter": Adapter, "training": Training, "eval": Eval, "augment": Augment,
 }

@@ -1,0 +1,246 @@
+"""The review queue of `ftspec augment`: candidates waiting for a person, and their decisions.
+
+A queue is the folder beside the spec's `augment.into` file (`data/augmented.jsonl` ->
+`data/augmented.review/`):
+
+- `queue.json`: what the queue is for (task, labels, the spec and the `into` file);
+- `candidates.jsonl`: one candidate per line, appended as they are made (fsync'ed, so a run
+  stopped midway keeps what it made and the next run goes on); a candidate refused by the data
+  checks is kept too, with its reason, so that it is never asked for or shown again;
+- `decisions-<reviewer>.jsonl`: each reviewer's decisions, appended and fsync'ed one by one by
+  the review app (`ftspec review serve QUEUE_DIR`), as the judgments of a review packet are.
+
+A decision is an event: `{"event": "decide", "queue", "reviewer", "id", "decision": "accept" |
+"edit" | "reject", "input", "output", "note", "at"}` (`input`/`output` are the text as accepted,
+changed or not), or `{"event": "clear", ...}` to undo one. Folded over every reviewer's log in
+time order, the last event of a candidate wins. Only `ftspec augment SPEC --write` turns the
+accepted ones into training data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ftspec.evaluate.review_app import REVIEWER, REVIEWER_HELP, EventLog, now
+from ftspec.runtime.io import atomic_write_json
+
+MANIFEST, CANDIDATES = "queue.json", "candidates.jsonl"
+STRATEGIES = ("template", "paraphrase", "synthetic")
+DECISIONS = ("accept", "edit", "reject")
+MAX_TEXT = 20_000  # characters of an edited input or output
+MAX_NOTE = 10_000
+DECIDE_FIELDS = {"event", "queue", "reviewer", "id", "decision", "input", "output", "note"}
+CLEAR_FIELDS = {"event", "queue", "reviewer", "id"}
+CANDIDATE_ID = re.compile(r"^c[0-9a-f]{12}$")
+
+
+class QueueError(Exception):
+    """The queue cannot be read or used: the message says why and what to do."""
+
+
+def queue_dir(into: Path) -> Path:
+    """`data/augmented.jsonl` -> `data/augmented.review`."""
+    into = Path(into)
+    return into.with_name(into.stem + ".review")
+
+
+def candidate_id(strategy: str, text_in: str, text_out: str) -> str:
+    """The same candidate made twice (by a rerun, or by two requests) has one id."""
+    digest = hashlib.sha256(f"{strategy}\0{text_in}\0{text_out}".encode()).hexdigest()
+    return "c" + digest[:12]
+
+
+def decisions_path(folder: Path, reviewer: str) -> Path:
+    if not isinstance(reviewer, str) or not REVIEWER.match(reviewer):
+        raise QueueError(f"reviewer id {reviewer!r}: use {REVIEWER_HELP}")
+    return Path(folder) / f"decisions-{reviewer}.jsonl"
+
+
+# -- candidates ----------------------------------------------------------------------
+
+
+@dataclass
+class Queue:
+    folder: Path
+    manifest: dict[str, Any]
+    candidates: list[dict[str, Any]] = field(default_factory=list)  # in the order they were made
+    damaged: int = 0  # lines cut by a kill: skipped
+
+    @property
+    def id(self) -> str:
+        return self.manifest["queue"]
+
+    @property
+    def ids(self) -> set[str]:
+        return {c["id"] for c in self.candidates}
+
+    def queued(self) -> list[dict[str, Any]]:
+        """The candidates a reviewer sees: those the data checks did not refuse."""
+        return [c for c in self.candidates if c["status"] == "queued"]
+
+    def of(self, strategy: str) -> list[dict[str, Any]]:
+        return [c for c in self.candidates if c["strategy"] == strategy]
+
+
+def create(folder: Path, manifest: dict[str, Any]) -> Queue:
+    """The queue in `folder`: opened if it exists (its manifest must be for the same task), else made."""
+    folder = Path(folder)
+    if (folder / MANIFEST).exists():
+        queue = load(folder)
+        if queue.manifest["task"]["name"] != manifest["task"]["name"]:
+            raise QueueError(f"{folder} is the review queue of task {queue.manifest['task']['name']!r}, not "
+                             f"{manifest['task']['name']!r}: give this spec's `augment.into` another file name")
+        return queue
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(folder / MANIFEST, {"version": 1, **manifest, "created_at": now()})
+    return load(folder)
+
+
+def load(folder: Path) -> Queue:
+    folder = Path(folder)
+    path = folder / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise QueueError(f"{folder}: no {MANIFEST}; this is not a review queue written by `ftspec augment`") from None
+    except (OSError, ValueError) as e:
+        raise QueueError(f"{path}: cannot be read: {e}") from None
+    if not isinstance(manifest, dict) or manifest.get("version") != 1 or not isinstance(manifest.get("queue"), str):
+        raise QueueError(f"{path}: not a review queue manifest of this ftspec (version 1)")
+    queue = Queue(folder, manifest)
+    try:
+        data = (folder / CANDIDATES).read_bytes()
+    except FileNotFoundError:
+        return queue
+    seen: set[str] = set()
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            candidate = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            queue.damaged += 1  # a write cut by a kill
+            continue
+        problem = candidate_problem(candidate)
+        if problem:
+            raise QueueError(f"{folder / CANDIDATES} line {number}: {problem}")
+        if candidate["id"] not in seen:
+            seen.add(candidate["id"])
+            queue.candidates.append(candidate)
+    return queue
+
+
+def candidate_problem(candidate: Any) -> str | None:
+    if not isinstance(candidate, dict):
+        return "a candidate is a JSON object"
+    for key, kind in (("id", str), ("strategy", str), ("input", str), ("output", str), ("status", str),
+                      ("provenance", dict), ("flags", list)):
+        if not isinstance(candidate.get(key), kind):
+            return f"`{key}` missing or not a {kind.__name__}"
+    if not CANDIDATE_ID.match(candidate["id"]):
+        return f"id {candidate['id']!r} is not a candidate id"
+    if candidate["status"] not in ("queued", "refused"):
+        return f"status {candidate['status']!r} is not 'queued' or 'refused'"
+    return None
+
+
+def append(queue: Queue, candidates: list[dict[str, Any]]) -> None:
+    """Add candidates (each on disk and fsync'ed before the next is made)."""
+    log = EventLog(queue.folder / CANDIDATES)
+    for candidate in candidates:
+        problem = candidate_problem(candidate)
+        if problem:
+            raise AssertionError(f"a bad candidate was made: {problem}")
+        if candidate["id"] in queue.ids:
+            continue
+        log.append(candidate)
+        queue.candidates.append(candidate)
+
+
+# -- decisions -----------------------------------------------------------------------
+
+
+def decision_problem(event: Any, queue: Queue | None, *, sent: bool = False) -> str | None:
+    """What is wrong with one decision event (None when nothing is); `sent`: as the page sends it
+    (no `at`, which the server adds)."""
+    if not isinstance(event, dict):
+        return "an event is a JSON object"
+    kind = event.get("event")
+    if kind not in ("decide", "clear"):
+        return f"event: {kind!r} is not one of 'decide', 'clear'"
+    allowed = (DECIDE_FIELDS if kind == "decide" else CLEAR_FIELDS) | (set() if sent else {"at"})
+    extra = sorted(set(event) - allowed)
+    if extra:
+        return f"unexpected field(s) in a {kind} event: {', '.join(extra)}"
+    missing = sorted(allowed - set(event))
+    if missing:
+        return f"missing field(s) in a {kind} event: {', '.join(missing)}"
+    if not sent and not isinstance(event["at"], str):
+        return "at: not a time"
+    if queue is not None and event["queue"] != queue.id:
+        return f"queue: {event['queue']!r} is not this queue ({queue.id!r}): a page of another queue?"
+    if not isinstance(event["reviewer"], str) or not REVIEWER.match(event["reviewer"]):
+        return f"reviewer: {event['reviewer']!r}: use {REVIEWER_HELP}"
+    if not isinstance(event["id"], str) or (queue is not None and event["id"] not in
+                                             {c["id"] for c in queue.queued()}):
+        return f"id: {event['id']!r} is not a candidate waiting in this queue"
+    if kind == "clear":
+        return None
+    if event["decision"] not in DECISIONS:
+        return f"decision: {event['decision']!r} is not one of 'accept', 'edit', 'reject'"
+    for key in ("input", "output"):
+        text = event[key]
+        if not isinstance(text, str) or len(text) > MAX_TEXT:
+            return f"{key}: a text of at most {MAX_TEXT} characters"
+        if event["decision"] != "reject" and not text.strip():
+            return f"{key}: empty; an accepted example needs an input and an output (or reject it)"
+    if not isinstance(event["note"], str) or len(event["note"]) > MAX_NOTE:
+        return f"note: a text of at most {MAX_NOTE} characters"
+    return None
+
+
+def read_decisions(path: Path, queue: Queue | None = None) -> tuple[list[dict[str, Any]], int]:
+    """A reviewer's decision events in file order, and the count of damaged lines skipped (a write
+    cut by a kill, never acknowledged). A line that is JSON but not a valid event is refused."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        return [], 0
+    events, damaged = [], 0
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            event = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            damaged += 1
+            continue
+        problem = decision_problem(event, queue)
+        if problem:
+            raise QueueError(f"{path} line {number}: {problem}")
+        events.append(event)
+    return events, damaged
+
+
+def fold(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Candidate id -> its decision, the last event of each candidate winning (a clear removes it)."""
+    decided: dict[str, dict[str, Any]] = {}
+    for event in events:
+        decided.pop(event["id"], None)
+        if event["event"] == "decide":
+            decided[event["id"]] = {k: event[k] for k in ("decision", "input", "output", "note", "reviewer", "at")}
+    return decided
+
+
+def all_decisions(queue: Queue) -> dict[str, dict[str, Any]]:
+    """Every reviewer's decisions together, in time order: the latest decision of a candidate wins."""
+    events = []
+    for path in sorted(queue.folder.glob("decisions-*.jsonl")):
+        events.extend(read_decisions(path, queue)[0])
+    events.sort(key=lambda e: e["at"])  # ISO times in UTC with microseconds: text order is time order
+    return fold(events)
