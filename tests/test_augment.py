@@ -254,7 +254,7 @@ def test_errors_are_one_line_and_leave_files_alone(project, capsys, tmp_path):
     assert main(["augment", str(spec), "--write"]) == 2
     assert "no review queue at augmented.review: run `ftspec augment SPEC` first" in capsys.readouterr().err
     assert main(["augment", str(spec), "--only", "paraphrse"]) == 2
-    assert "use one or more of template, paraphrase, synthetic" in capsys.readouterr().err
+    assert "use one or more of template, paraphrase, back_translation, synthetic" in capsys.readouterr().err
     no_block = tmp_path / "plain.ftspec"
     no_block.write_text(SPEC.format(body=TEMPLATES, train='jsonl("train.jsonl")').split("augment {")[0])
     assert main(["augment", str(no_block)]) == 2
@@ -268,9 +268,16 @@ def test_errors_are_one_line_and_leave_files_alone(project, capsys, tmp_path):
 
 
 def _model(messages: list[dict]) -> str:
-    """A deterministic stand-in for a strong model: paraphrases by rewording, and synthetic examples
-    that include the mistakes a real model makes (a label that does not exist, a copy of the seed)."""
+    """A deterministic stand-in for a strong model: paraphrases by rewording, translations by tagging
+    the text with the language, and synthetic examples that include the mistakes a real model makes
+    (a label that does not exist, a copy of the seed)."""
     ask = messages[-1]["content"]
+    if ask.startswith("Translate"):
+        language = ask.split("into ", 1)[1].split(".", 1)[0]
+        message = ask.rsplit("Message:\n", 1)[1]
+        if language == "English":  # back: the pivot's words, reordered a little, as a translation would
+            return '"' + message.split("] ", 1)[1].replace("my", "the") + ' please"'
+        return f"[{language}] {message}"
     if ask.startswith("Rephrase"):
         message = ask.rsplit("Message:\n", 1)[1]
         return json.dumps([f"Quick question: {message.lower()}", f"{message} Thanks in advance for your help!"])
@@ -388,3 +395,29 @@ def test_a_near_copy_of_training_data_is_flagged_or_refused_by_the_quality_level
     again = screen.check("my PIN is  blocked after three wrong tries TODAY", "pin_blocked", "c000000000002")
     if refused is not None and not refused:
         assert again.refused == "duplicate of c000000000001"
+
+
+def test_back_translation_goes_out_and_back_through_each_language_in_turn(project, capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("AUG_KEY", "sk-aug")
+    with ChatServer(_model) as server:
+        spec = project(_endpoint_body(server, '  back_translation { count = 3  via = [German, French] }'))
+        assert main(["augment", str(spec)]) == 0
+        asks = [r["body"]["messages"][-1]["content"] for r in server.requests]
+    made = q.load(tmp_path / "augmented.review").of("back_translation")
+    assert [c["provenance"]["via"] for c in made] == ["German", "French", "German"]
+    assert len(asks) == 6 and [a.split("into ", 1)[1].split(".")[0] for a in asks] == [
+        "German", "English", "French", "English", "German", "English"]
+    for c in made:
+        original = c["provenance"]["original"]
+        assert c["provenance"]["pivot"] == f"[{c['provenance']['via']}] {original}"
+        assert c["input"] == original.replace("my", "the") + " please"  # quotes around the reply removed
+        assert c["output"] == dict(TRAIN)[original] and c["status"] == "queued"
+    assert "back_translation: 3 made, 3 queued, 6 request(s)" in capsys.readouterr().out
+
+
+def test_plain_replies_lose_fences_and_quotes():
+    from ftspec.augment.generate import plain_reply
+
+    assert plain_reply('"Wo ist meine Karte?"') == "Wo ist meine Karte?"
+    assert plain_reply("```\nWo ist meine Karte?\n```") == "Wo ist meine Karte?"
+    assert plain_reply("  It's fine  ") == "It's fine"

@@ -24,8 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--write", action="store_true",
                         help="write the accepted candidates, with provenance, to `augment.into` (makes nothing)")
     parser.add_argument("--only", default=None, metavar="STRATEGIES",
-                        help="comma-separated strategies to run: template, paraphrase, synthetic (default: all "
-                             "the spec declares)")
+                        help="comma-separated strategies to run: template, paraphrase, back_translation, "
+                             "synthetic (default: all the spec declares)")
 
 
 def _strategies(text: str | None) -> set[str]:

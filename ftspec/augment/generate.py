@@ -20,6 +20,7 @@ from ftspec.data.sources import Example
 
 PARAPHRASE_SYSTEM = "You rewrite user messages for a fine-tuning dataset. You reply with JSON only."
 SYNTHETIC_SYSTEM = "You write new examples for a fine-tuning dataset. You reply with JSON only."
+TRANSLATE_SYSTEM = "You are a careful translator. You reply with the translation only."
 
 
 def paraphrase_messages(text: str, n: int) -> list[dict[str, str]]:
@@ -43,6 +44,22 @@ def synthetic_messages(seeds: list[Example], n: int, *, goal: str | None, labels
     lines.append('Reply with only a JSON array of objects with the keys "input" and "output".')
     lines.append(f"\nSeed examples:\n{shown}")
     return [{"role": "system", "content": SYNTHETIC_SYSTEM}, {"role": "user", "content": "\n".join(lines)}]
+
+
+def translate_messages(text: str, language: str) -> list[dict[str, str]]:
+    ask = (f"Translate the message below into {language}. Keep its meaning, tone and any names or numbers. "
+           f"Reply with only the translation.\n\nMessage:\n{text}")
+    return [{"role": "system", "content": TRANSLATE_SYSTEM}, {"role": "user", "content": ask}]
+
+
+def plain_reply(text: str) -> str:
+    """A reply meant as plain text, without the code fence or quotes a model sometimes adds."""
+    text = text.strip()
+    if text.startswith("```") and text.endswith("```"):
+        text = text.strip("`").split("\n", 1)[-1].strip() if "\n" in text else text.strip("`")
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        text = text[1:-1].strip()
+    return text
 
 
 def json_array(text: str) -> list[Any] | None:
@@ -83,10 +100,10 @@ def read_examples(reply: str) -> list[tuple[str, str]] | None:
     return out
 
 
-def paraphrase_order(examples: list[Example], seed: int) -> list[Example]:
-    """The order training examples are paraphrased in: a shuffle by the seed."""
+def example_order(examples: list[Example], seed: int, strategy: str) -> list[Example]:
+    """The order a strategy takes training examples in: a shuffle by the seed and its name."""
     order = list(examples)
-    random.Random(f"{seed}:paraphrase").shuffle(order)
+    random.Random(f"{seed}:{strategy}").shuffle(order)
     return order
 
 

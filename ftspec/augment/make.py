@@ -99,7 +99,7 @@ def paraphrases(spec, screen: Screen, queue: q.Queue, endpoint, say: Callable[[s
     tally, config, augment = Tally(), spec.augment.paraphrase, spec.augment
     done = {c["provenance"].get("source") for c in queue.of("paraphrase")}
     need = config.count - sum(c["status"] == "queued" for c in queue.of("paraphrase"))
-    for ex in generate.paraphrase_order(screen.examples, augment.seed):
+    for ex in generate.example_order(screen.examples, augment.seed, "paraphrase"):
         if need <= 0:
             break
         source = f"{screen.short(ex.path)}:{ex.line}"
@@ -121,8 +121,43 @@ def paraphrases(spec, screen: Screen, queue: q.Queue, endpoint, say: Callable[[s
         say(f"paraphrase: {config.count - max(need, 0)}/{config.count} queued ({tally.requests} requests)")
     else:
         if need > 0:
-            tally.note += (f"every training example has been paraphrased; {max(need, 0)} fewer candidates than "
-                           "`count`; ")
+            tally.note += f"every training example has been paraphrased; {need} fewer candidates than `count`; "
+    return tally
+
+
+def back_translations(spec, screen: Screen, queue: q.Queue, endpoint, say: Callable[[str], None]) -> Tally:
+    """Each training example (in the seed's order) out into one of `via`, in turn, and back: two
+    requests per candidate, the reply kept."""
+    tally, config, augment = Tally(), spec.augment.back_translation, spec.augment
+    earlier = queue.of("back_translation")
+    done = {c["provenance"].get("source") for c in earlier}
+    need = config.count - sum(c["status"] == "queued" for c in earlier)
+    turn = len(earlier)  # the languages take turns across runs too
+    for ex in generate.example_order(screen.examples, augment.seed, "back_translation"):
+        if need <= 0:
+            break
+        source = f"{screen.short(ex.path)}:{ex.line}"
+        if source in done:
+            continue
+        via = config.via[turn % len(config.via)]
+        turn += 1
+        pivot = generate.plain_reply(endpoint.complete(generate.translate_messages(ex.input, via), PARAPHRASE_TOKENS,
+                                                       temperature=augment.temperature))
+        back = generate.plain_reply(endpoint.complete(generate.translate_messages(pivot, config.language),
+                                                      PARAPHRASE_TOKENS, temperature=augment.temperature))
+        tally.requests += 2
+        if not pivot or not back:
+            tally.unreadable += 1
+            continue
+        provenance = {"strategy": "back_translation", "source": source, "original": ex.input, "via": via,
+                      "pivot": pivot, **_endpoint_provenance(spec)}
+        before = tally.queued
+        _add(queue, tally, [_candidate("back_translation", back, ex.output, provenance, screen)])
+        need -= tally.queued - before
+        say(f"back_translation: {config.count - max(need, 0)}/{config.count} queued ({tally.requests} requests)")
+    else:
+        if need > 0:
+            tally.note += (f"every training example has been translated; {need} fewer candidates than `count`; ")
     return tally
 
 
@@ -173,7 +208,7 @@ def make(spec, base: Path, queue: q.Queue, *, strategies: set[str], endpoint_fac
     if "template" in strategies and spec.augment.template:
         tallies["template"] = templates(spec, screen, queue)
     endpoint = None
-    for name, run in (("paraphrase", paraphrases), ("synthetic", synthetic)):
+    for name, run in (("paraphrase", paraphrases), ("back_translation", back_translations), ("synthetic", synthetic)):
         if name in strategies and getattr(spec.augment, name) is not None:
             endpoint = endpoint or endpoint_factory()
             tallies[name] = run(spec, screen, queue, endpoint, say)

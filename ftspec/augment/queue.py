@@ -30,7 +30,7 @@ from ftspec.evaluate.review_app import REVIEWER, REVIEWER_HELP, EventLog, now
 from ftspec.runtime.io import atomic_write_json
 
 MANIFEST, CANDIDATES = "queue.json", "candidates.jsonl"
-STRATEGIES = ("template", "paraphrase", "synthetic")
+STRATEGIES = ("template", "paraphrase", "back_translation", "synthetic")
 DECISIONS = ("accept", "edit", "reject")
 MAX_TEXT = 20_000  # characters of an edited input or output
 MAX_NOTE = 10_000

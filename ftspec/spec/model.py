@@ -418,6 +418,18 @@ class Paraphrase(Node):
                               source=tool("two variants keep the set diverse"))
 
 
+class BackTranslation(Node):
+    """`back_translation { via = [German, French] }`: training inputs translated out and back."""
+
+    count: int = option(20, ge=1, le=10_000, description="Candidates to make.",
+                        source=tool("a batch one reviewer clears in a sitting"))
+    via: Annotated[list[str], BeforeValidator(v.one_or_many), option(min_length=1)] = option(
+        ["German"], description="Languages to translate through, one per training example in turn.",
+        source=guide("Data Augmentation", "back_translation: translate to another language and back"))
+    language: str = option("English", description="The language of the training inputs (the way back).",
+                           source=tool("the usual language of the data"))
+
+
 class Synthetic(Node):
     """`synthetic { count = 40 }`: new examples written by the endpoint's model from seed examples."""
 
@@ -437,8 +449,9 @@ class Augment(Node):
     template: dict[str, TemplateGroup] = option({}, description="Named template groups.", source=_AUGMENT)
     paraphrase: Paraphrase | None = option(None, source=guide("Data Augmentation", "paraphrasing"))
     synthetic: Synthetic | None = option(None, source=guide("Data Augmentation", "synthetic_generation"))
+    back_translation: BackTranslation | None = option(None, source=guide("Data Augmentation", "back_translation"))
     endpoint: str | None = option(None, description="URL of an OpenAI-compatible chat endpoint "
-                                  "(paraphrase, synthetic).")
+                                  "(paraphrase, synthetic, back_translation).")
     model: str | None = option(None, description="Model name at `endpoint`.")
     api_key_env: str | None = option(None, description="Environment variable holding the endpoint's key.")
     temperature: float = option(0.9, ge=0.0, le=2.0, description="Sampling temperature of the endpoint's model.",
@@ -456,12 +469,12 @@ class Augment(Node):
 
     @model_validator(mode="after")
     def _strategies(self) -> Augment:
-        if not self.template and self.paraphrase is None and self.synthetic is None:
-            raise v.invalid("`augment` needs at least one strategy: `template { ... }`, `paraphrase { }` "
-                            "or `synthetic { }`")
-        if (self.paraphrase or self.synthetic) and not (self.endpoint and self.model):
-            which = "paraphrase" if self.paraphrase else "synthetic"
-            raise v.invalid(f"`{which}` asks a model: set `endpoint` (an OpenAI-compatible URL) and `model`")
+        asking = [name for name in ("paraphrase", "synthetic", "back_translation") if getattr(self, name)]
+        if not self.template and not asking:
+            raise v.invalid("`augment` needs at least one strategy: `template { ... }`, `paraphrase { }`, "
+                            "`synthetic { }` or `back_translation { }`")
+        if asking and not (self.endpoint and self.model):
+            raise v.invalid(f"`{asking[0]}` asks a model: set `endpoint` (an OpenAI-compatible URL) and `model`")
         return self
 
 
