@@ -41,6 +41,7 @@ def test_wheel_contains_data_files(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "ftspec/syntax/ftspec.lark" in names
     assert "ftspec/evaluate/review_page.html" in names
+    assert "ftspec/augment/queue_page.html" in names
     for schema in (ROOT / "schemas").glob("*.json"):
         assert f"ftspec/schemas/{schema.name}" in names
     for template in (ROOT / "templates").rglob("*.j2"):

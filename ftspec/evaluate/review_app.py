@@ -15,6 +15,10 @@ The log is folded (last event per item wins) into the judgments form that `ftspe
 reads (schemas/review-judgments.schema.json): `export_judgments` writes it, and import reads a
 `.jsonl` log directly too. Nothing here but `make_app`/`serve` needs Bottle; it is imported there.
 
+`ftspec review serve DIR` on a review queue of `ftspec augment` (a folder with queue.json) serves
+ftspec/augment/app.py instead, which is made of this module's pieces (`guard`, `install_refusals`,
+`page_policy`, `bind`, `EventLog`).
+
 Docs: docs/review.md, "Reviewing in the browser".
 """
 
@@ -316,30 +320,46 @@ def _template() -> str:
 
 
 def _csp_hash(html: str, tag: str) -> str:
-    """'sha256-...' of the one inline <script> or <style> element of the page."""
+    """'sha256-...' of the one inline <script> or <style> element of a page."""
     match = re.search(rf"<{tag}>(.*?)</{tag}>", html, re.S)
     if not match:
-        raise AssertionError(f"review_page.html has no inline <{tag}>")
+        raise AssertionError(f"the page has no inline <{tag}>")
     return "'sha256-" + base64.b64encode(hashlib.sha256(match.group(1).encode("utf-8")).digest()).decode() + "'"
 
 
 CONNECT = {True: "'self'", False: "'none'"}
 
 
-def csp(server: bool) -> str:
-    """The page's Content-Security-Policy: its own inline script and style, nothing from elsewhere;
-    requests only to the server it came from (none from a file)."""
-    html = _template()
+def page_policy(html: str, server: bool) -> str:
+    """The Content-Security-Policy of a page template: its own inline script and style, nothing
+    from elsewhere; requests only to the server it came from (none from a file). The review app and
+    the augmentation queue's app (ftspec/augment/app.py) share it."""
     return ("default-src 'none'; "
             f"script-src {_csp_hash(html, 'script')}; style-src {_csp_hash(html, 'style')}; "
             f"img-src data:; connect-src {CONNECT[server]}; base-uri 'none'; form-action 'none'")
 
 
+def csp(server: bool) -> str:
+    """review_page.html's Content-Security-Policy (see page_policy)."""
+    return page_policy(_template(), server)
+
+
+def page_headers(policy: str) -> dict[str, str]:
+    """The headers of a served page: never cached, never framed, never sniffed, no referrer."""
+    return {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store",
+            "Content-Security-Policy": policy + "; frame-ancestors 'none'",
+            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
+def embed(data: Any) -> str:
+    """`data` as JSON to put in a page's <script type="application/json">: in a <script> only
+    `</script` or `<!--` could end the data early, so every `<` is written escaped."""
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+
+
 def render_page(packet: dict[str, Any], *, mode: str, reviewer: str | None = None) -> str:
     """review_page.html with the packet (and the mode: 'server' or 'static') in it."""
-    data = {"mode": mode, "reviewer": reviewer, "packet": packet}
-    # In a <script> only `</script` or `<!--` could end the data early: write every `<` escaped.
-    text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+    text = embed({"mode": mode, "reviewer": reviewer, "packet": packet})
     return _template().replace("__FTSPEC_CSP__", csp(mode == "server")).replace("__FTSPEC_DATA__", text)
 
 
@@ -381,6 +401,112 @@ class _Refused(Exception):
         self.status, self.message = status, message
 
 
+# The pieces of a local app that both the review app and the augmentation queue's app
+# (ftspec/augment/app.py) are made of: JSON answers, the body of a POST, the refusals, the guard.
+
+
+def json_reply(data: Any, status: int = 200) -> Any:
+    """A JSON answer (a bottle.HTTPResponse), never cached."""
+    import bottle
+
+    return bottle.HTTPResponse(json.dumps(data, ensure_ascii=False), status=status,
+                               headers={"Content-Type": "application/json; charset=utf-8",
+                                        "Cache-Control": "no-store"})
+
+
+def read_event(request: Any) -> Any:
+    """The JSON body of a POST (an event as the page sends it), or a refusal (400) saying why not."""
+    content_type = (request.content_type or "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise _Refused(400, f"send the event as application/json, not {content_type or 'no content type'!r}")
+    length = request.content_length
+    if length > MAX_BODY:
+        raise _Refused(400, f"the body is {length} bytes; at most {MAX_BODY}")
+    raw = request.body.read(MAX_BODY + 1)
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise _Refused(400, f"the body is not JSON: {e}") from None
+
+
+def install_refusals(app: Any, errors: tuple[type[Exception], ...] = (ReviewError,)) -> None:
+    """Every route of `app` answers a refusal as JSON: `_Refused` with its status, `errors` (a log
+    that cannot be read) 500, an OSError (a write that failed) 500 "not saved: ..."; a 404 or 405
+    says the path is not part of the app."""
+    import bottle
+
+    def refusals(callback: Callable) -> Callable:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return callback(*args, **kwargs)
+            except _Refused as e:
+                return json_reply({"error": e.message}, e.status)
+            except errors as e:
+                return json_reply({"error": str(e)}, 500)
+            except OSError as e:
+                return json_reply({"error": f"not saved: {e}"}, 500)
+        return wrapper
+
+    def not_here(error: bottle.HTTPError) -> str:
+        bottle.response.content_type = "application/json; charset=utf-8"
+        return json.dumps({"error": f"{error.status}: {bottle.request.method} {bottle.request.path} "
+                                    "is not part of the review app"})
+
+    for status in (404, 405):
+        app.error(status)(not_here)
+    app.install(refusals)
+
+
+def guard(app: Callable, allowed_hosts: Callable[[], set[str]]) -> Callable:
+    """`app` behind a check of every request: refused (403) for another host name (DNS rebinding)
+    or when sent by another site's page (its Origin). `allowed_hosts` gives the Host headers
+    accepted (the server's own address); none (not yet bound) accepts any."""
+
+    def guarded(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        def forbidden(message: str) -> list[bytes]:
+            body = json.dumps({"error": message}).encode("utf-8")
+            start_response("403 Forbidden", [("Content-Type", "application/json; charset=utf-8"),
+                                             ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
+            return [body]
+
+        hosts = allowed_hosts()
+        host = environ.get("HTTP_HOST", "")
+        if hosts and host not in hosts:
+            return forbidden(f"host {host!r}: the review app answers only at {' or '.join(sorted(hosts))}")
+        origin = environ.get("HTTP_ORIGIN")
+        if origin is not None and hosts and origin not in {f"http://{h}" for h in hosts}:
+            return forbidden(f"origin {origin!r}: requests from other pages are refused")
+        return app(environ, start_response)
+
+    guarded.bottle = app  # type: ignore[attr-defined]
+    return guarded
+
+
+def check_port(port: Any) -> int:
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ReviewError(f"port {port!r}: a number from 0 (any free port) to 65535")
+    return port
+
+
+def bind(app_for: Callable[[Callable[[], set[str]]], Callable], host: str, port: int) -> WSGIServer:
+    """A server on host:port (port 0: any free one), not yet serving, for the app `app_for(hosts)`
+    makes, where hosts() gives the Host headers of the address bound (for `guard`)."""
+    bound: dict[str, int] = {}
+
+    def hosts() -> set[str]:
+        return {f"{HOST}:{bound['port']}", f"localhost:{bound['port']}"} if bound else set()
+
+    app = app_for(hosts)
+    try:
+        server = _Server((host, port), _Handler)
+    except OSError as e:
+        raise ReviewError(f"cannot listen on {host}:{port}: {e.strerror or e}; pass another --port "
+                          "(0: any free port)") from None
+    server.set_app(app)
+    bound["port"] = server.server_address[1]
+    return server
+
+
 def make_app(packet_dir: Path, *, reviewer: str | None = None,
              allowed_hosts: Callable[[], set[str]] = lambda: set()) -> Callable:
     """The WSGI app: the page at /, the API under /api/. `reviewer` fixes the id (others are
@@ -393,17 +519,11 @@ def make_app(packet_dir: Path, *, reviewer: str | None = None,
     if reviewer is not None:
         reviewer = check_reviewer(reviewer)
     page = render_page(packet, mode="server", reviewer=reviewer).encode("utf-8")
-    page_headers = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store",
-                    "Content-Security-Policy": csp(True) + "; frame-ancestors 'none'",
-                    "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+    headers = page_headers(csp(True))
     logs: dict[str, EventLog] = {}
     logs_lock = threading.Lock()
     app = bottle.Bottle()
-
-    def reply(data: Any, status: int = 200) -> bottle.HTTPResponse:
-        return bottle.HTTPResponse(json.dumps(data, ensure_ascii=False), status=status,
-                                   headers={"Content-Type": "application/json; charset=utf-8",
-                                            "Cache-Control": "no-store"})
+    reply = json_reply
 
     def reviewer_of(value: Any) -> str:
         if value is None:
@@ -429,7 +549,7 @@ def make_app(packet_dir: Path, *, reviewer: str | None = None,
 
     @app.get("/")
     def index() -> bottle.HTTPResponse:
-        return bottle.HTTPResponse(page, headers=page_headers)
+        return bottle.HTTPResponse(page, headers=headers)
 
     @app.get("/api/events")
     def get_events() -> bottle.HTTPResponse:
@@ -445,17 +565,7 @@ def make_app(packet_dir: Path, *, reviewer: str | None = None,
 
     @app.post("/api/events")
     def post_event() -> bottle.HTTPResponse:
-        content_type = (bottle.request.content_type or "").split(";")[0].strip().lower()
-        if content_type != "application/json":
-            raise _Refused(400, f"send the event as application/json, not {content_type or 'no content type'!r}")
-        length = bottle.request.content_length
-        if length > MAX_BODY:
-            raise _Refused(400, f"the body is {length} bytes; at most {MAX_BODY}")
-        raw = bottle.request.body.read(MAX_BODY + 1)
-        try:
-            event = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise _Refused(400, f"the body is not JSON: {e}") from None
+        event = read_event(bottle.request)
         if isinstance(event, dict):
             reviewer_of(event.get("reviewer"))
         problem = event_problem(event, packet, sent=True)
@@ -466,46 +576,8 @@ def make_app(packet_dir: Path, *, reviewer: str | None = None,
         after = state(event["reviewer"])
         return reply({"saved": event, "judged": after["judged"], "next": after["next"], "events": after["events"]})
 
-    def not_here(error: bottle.HTTPError) -> str:
-        bottle.response.content_type = "application/json; charset=utf-8"
-        return json.dumps({"error": f"{error.status}: {bottle.request.method} {bottle.request.path} "
-                                    "is not part of the review app"})
-
-    for status in (404, 405):
-        app.error(status)(not_here)
-
-    def guarded(environ: dict, start_response: Callable) -> Iterable[bytes]:
-        """Refuse (403) a request for another host name, or one sent by another site's page."""
-        def forbidden(message: str) -> list[bytes]:
-            body = json.dumps({"error": message}).encode("utf-8")
-            start_response("403 Forbidden", [("Content-Type", "application/json; charset=utf-8"),
-                                             ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
-            return [body]
-
-        hosts = allowed_hosts()
-        host = environ.get("HTTP_HOST", "")
-        if hosts and host not in hosts:
-            return forbidden(f"host {host!r}: the review app answers only at {' or '.join(sorted(hosts))}")
-        origin = environ.get("HTTP_ORIGIN")
-        if origin is not None and hosts and origin not in {f"http://{h}" for h in hosts}:
-            return forbidden(f"origin {origin!r}: requests from other pages are refused")
-        return app(environ, start_response)
-
-    def refusals(callback: Callable) -> Callable:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return callback(*args, **kwargs)
-            except _Refused as e:
-                return reply({"error": e.message}, e.status)
-            except ReviewError as e:
-                return reply({"error": str(e)}, 500)
-            except OSError as e:
-                return reply({"error": f"not saved: {e}"}, 500)
-        return wrapper
-
-    app.install(refusals)
-    guarded.bottle = app  # type: ignore[attr-defined]
-    return guarded
+    install_refusals(app)
+    return guard(app, allowed_hosts)
 
 
 def make_server(packet_dir: Path, *, reviewer: str | None = None, port: int = DEFAULT_PORT,
@@ -516,34 +588,21 @@ def make_server(packet_dir: Path, *, reviewer: str | None = None, port: int = DE
     if host != HOST:
         raise ReviewError(f"the review app binds {HOST} only, not {host!r}: it has no login and writes files; "
                           "reviewers on other machines use the static page (`ftspec review page`)")
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        raise ReviewError(f"port {port!r}: a number from 0 (any free port) to 65535")
+    check_port(port)
     packet_dir = Path(packet_dir)
     load_packet(packet_dir)  # a missing or broken packet first: it says more than the folder's mode
     if not os.access(packet_dir, os.W_OK):
         raise ReviewError(f"{packet_dir}: cannot write the judgments there (no write permission)")
-    bound: dict[str, int] = {}
-
-    def hosts() -> set[str]:
-        return {f"{HOST}:{bound['port']}", f"localhost:{bound['port']}"} if bound else set()
-
-    app = make_app(packet_dir, reviewer=reviewer, allowed_hosts=hosts)
-    try:
-        server = _Server((host, port), _Handler)
-    except OSError as e:
-        raise ReviewError(f"cannot listen on {host}:{port}: {e.strerror or e}; pass another --port "
-                          "(0: any free port)") from None
-    server.set_app(app)
-    bound["port"] = server.server_address[1]
-    return server
+    return bind(lambda hosts: make_app(packet_dir, reviewer=reviewer, allowed_hosts=hosts), host, port)
 
 
 # -- command line (`ftspec review serve` and `ftspec review page`) --------------------
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("packet_dir", type=Path, metavar="PACKET_DIR",
-                        help="the folder `ftspec review export` wrote (packet.json); judgments are written there")
+    parser.add_argument("packet_dir", type=Path, metavar="PACKET_DIR|QUEUE_DIR",
+                        help="the folder `ftspec review export` wrote (packet.json), or the review queue "
+                             "`ftspec augment` wrote (queue.json); judgments or decisions are written there")
     parser.add_argument("--reviewer", default=None, metavar="ID",
                         help="the reviewer's id (default: each reviewer enters theirs on the page)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, metavar="N",
@@ -558,6 +617,10 @@ def add_page_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def serve_main(args: argparse.Namespace) -> int:
+    if (Path(args.packet_dir) / "queue.json").exists():  # the review queue of `ftspec augment`, not a packet
+        from ftspec.augment.app import serve_main as serve_queue
+
+        return serve_queue(args)
     try:
         import bottle  # noqa: F401 - only to say what to install
     except ImportError:
@@ -615,7 +678,8 @@ def main(argv: list[str] | None = None) -> int:
     """`python -m ftspec.evaluate.review_app serve|page ...`, the same as `ftspec review serve|page`."""
     parser = argparse.ArgumentParser(prog="ftspec review")
     sub = parser.add_subparsers(dest="action", required=True)
-    add_serve_arguments(sub.add_parser("serve", help="judge a packet in the browser (a local web app)"))
+    add_serve_arguments(sub.add_parser("serve", help="judge a packet, or review augmentation candidates, in the "
+                                                     "browser (a local web app)"))
     add_page_arguments(sub.add_parser("page", help="write the packet as one HTML page that works offline"))
     args = parser.parse_args(argv)
     return serve_main(args) if args.action == "serve" else page_main(args)
