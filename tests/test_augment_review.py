@@ -478,3 +478,69 @@ def test_ftspec_review_serve_opens_a_queue_and_the_page_asks_who_reviews(queue_d
     page.context.close()
     events, _ = read_decisions(decisions_path(queue_dir, "bob"), load(queue_dir))
     assert [(e["reviewer"], e["id"], e["decision"]) for e in events] == [("bob", QUEUED[0]["id"], "reject")]
+
+
+# -- the whole way: spec -> candidates -> a person in the browser -> reviewed data ----------
+
+
+def test_from_a_spec_to_reviewed_training_data_through_the_browser(tmp_path, browser, servers, monkeypatch):
+    """`ftspec augment` with a template group and a paraphrase block against a chat server on
+    127.0.0.1, every candidate judged in the page (one edited, one rejected) across a server kill,
+    `--write`, and the written file linted as training data."""
+    from chat_server import ChatServer
+    from test_augment import EVAL, SPEC, TEMPLATES, TRAIN, _endpoint_body, _jsonl, _model
+
+    from ftspec.cli import main
+    from ftspec.lint import lint_text
+
+    _jsonl(tmp_path / "train.jsonl", TRAIN)
+    _jsonl(tmp_path / "eval.jsonl", EVAL)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FTSPEC_CACHE_DIR", str(tmp_path / ".cache"))
+    spec = tmp_path / "intents.ftspec"
+    with ChatServer(_model) as chat:
+        spec.write_text(SPEC.format(train='jsonl("train.jsonl")', body=TEMPLATES + "\n" + _endpoint_body(
+            chat, "  paraphrase { count = 2  per_example = 2 }")), encoding="utf-8")
+        monkeypatch.setenv("AUG_KEY", "sk")
+        assert main(["augment", str(spec)]) == 0
+    queue_dir = tmp_path / "augmented.review"
+    queued = load(queue_dir).queued()
+    assert [c["strategy"] for c in queued] == ["template"] * 5 + ["paraphrase"] * 2
+
+    server = Server(queue_dir, reviewer="carol").start()
+    servers.append(server)
+    page = _page(browser, server.url)
+    edited = "I ordered a card last week and it still has not come, where is it?"
+    for n, candidate in enumerate(queued):
+        assert _shown(page) == candidate["id"]
+        if n == 1:
+            page.keyboard.press("e")
+            page.keyboard.press("Control+a")
+            page.keyboard.type(edited)
+            _press(page, "Control+Enter", n + 1)
+        elif n == 2:
+            _press(page, "r", n + 1)
+        else:
+            _press(page, "a", n + 1)
+        if n == 4:  # the server dies between two decisions and comes back
+            server.kill()
+            servers.append(server.start())
+            page.reload()
+    _wait(page, "document.body.dataset.view === 'done'")
+    assert PROBLEMS[id(page)] == []
+    page.context.close()
+
+    assert main(["augment", str(spec), "--write"]) == 0
+    lines = [json.loads(line) for line in (tmp_path / "augmented.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 6  # 7 candidates, one rejected
+    assert lines[1]["messages"][0]["content"] == edited and lines[1]["provenance"]["review"]["decision"] == "edit"
+    assert {ln["provenance"]["strategy"] for ln in lines} == {"template", "paraphrase"}
+    assert all(ln["provenance"]["review"]["reviewer"] == "carol" for ln in lines)
+    assert all(ln["provenance"]["candidate"] in {c["id"] for c in queued} for ln in lines)
+
+    # Trained on: the spec names the file, and lint passes (the review records are there).
+    text = spec.read_text(encoding="utf-8").replace('train = jsonl("train.jsonl")',
+                                                    'train = [jsonl("train.jsonl"), jsonl("augmented.jsonl")]')
+    errors = [d for d in lint_text(text, str(spec), data=True) if d.code.startswith("DA") and
+              d.severity.value == "error"]
+    assert errors == []
