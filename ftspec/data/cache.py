@@ -12,7 +12,7 @@ from typing import Any
 from ftspec import __version__
 from ftspec.runtime.io import sha256_file
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2  # 2: the report's `generated` section (a cached report without it must not be read)
 
 
 def cache_dir() -> Path:
@@ -30,7 +30,8 @@ def key(spec, spec_dir: Path) -> str:
     from ftspec.data.scan import resolve
     from ftspec.data.sources import SourceSpec
 
-    sources = list(spec.data.train) + list(spec.data.eval or [])
+    # Every source the checker reads, general data included (its format and generated examples are checked).
+    sources = list(spec.data.train) + list(spec.data.eval or []) + list(spec.data.general or [])
     if spec.data.validation.source is not None:
         sources.append(spec.data.validation.source)
     files = []

@@ -6,6 +6,10 @@ and `tags` a list of strings if present. msgspec parses and validates that shape
 about twice as fast as orjson plus the same checks in Python (DESIGN.md section 8).
 A line it rejects is not judged here: `scan` reads it again the slow way, which
 names the problem, so the fast path can only ever accept what the slow path accepts.
+
+`provenance` (what `ftspec augment` writes on a generated example) is decoded as any
+JSON value and summarised by the slow path's own `scan.generated`, so both read it the
+same way; a line without it costs one attribute test.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from ftspec.data.scan import generated
 from ftspec.data.sources import Example
 
 
@@ -27,6 +32,7 @@ class Message(msgspec.Struct, forbid_unknown_fields=True):
 class Chat(msgspec.Struct):
     messages: Annotated[list[Message], msgspec.Meta(min_length=1)]
     tags: list[str] | None = None
+    provenance: Any = None  # any value: only an object counts, as in the slow path
 
 
 _decode = msgspec.json.Decoder(Chat).decode
@@ -47,6 +53,11 @@ def plain_example(raw: bytes, path: str, line: int) -> Example | None:
     if m.role != "assistant":
         return None  # no assistant message, or not last
     tags = chat.tags
+    if chat.provenance is not None:  # a generated example (a line without provenance skips this)
+        summary = generated(chat.provenance)
+        if summary is not None:
+            extra = {"tags": tags, "generated": summary} if tags else {"generated": summary}
+            return Example(messages, path, line, tags[0].strip() if tags else content.strip(), extra)
     if tags:
         return Example(messages, path, line, tags[0].strip(), {"tags": tags})
     return Example(messages, path, line, content.strip())

@@ -104,6 +104,10 @@ class Checker:
         self.categories: dict[str, int] = {}
         self.found_contamination: list[tuple] = []  # (index, eval location, kind, overlap)
         self.norm_cache: dict[str, int] = {}  # text -> hash of it normalised, for texts that repeat
+        # Generated examples (`ftspec augment`'s provenance) in what is trained on: role ->
+        # (strategy, reviewed) -> examples, and where the first unreviewed ones are.
+        self.generated: dict[str, Counter] = {}
+        self.unreviewed: list[dict] = []
 
     def _schema_validator(self):
         if self.output.kind != "json_schema":
@@ -143,6 +147,8 @@ class Checker:
         categories, tag_counts, compliance = self.categories, self.tags, self.compliance
         first_example, first_input = self.first_example.setdefault, self.first_input.setdefault
         eval_inputs, eval_grams, norm_hash = self.eval_inputs, self.eval_grams, self._norm_hash
+        made_counts: dict[tuple[str, bool], int] = {}  # generated examples: (strategy, reviewed) -> count
+        unreviewed = self.unreviewed
         norm_hashes = self.norm_cache
         screen = bool(self.eval_locations) and not is_eval
         index = len(self.ex_line)
@@ -193,11 +199,19 @@ class Checker:
                 stats.over_count += 1
                 if len(stats.over_max_tokens) < LISTED:
                     stats.over_max_tokens.append({**where(ex), "tokens": text_tokens})
+            extra = ex.extra  # None for most examples: what follows costs them one test
+            if extra:
+                tags = extra.get("tags")
+                made = extra.get("generated")
+                if made is not None and not is_eval:  # eval is not trained on: not counted here
+                    made_counts[made] = made_counts.get(made, 0) + 1
+                    if not made[1] and len(unreviewed) < LISTED:
+                        unreviewed.append({**where(ex), "strategy": made[0]})
+            else:
+                tags = None
             if is_general:  # general-purpose data: format and size only, it has no task labels
                 examples += 1
                 continue
-            extra = ex.extra
-            tags = extra.get("tags") if extra else None
             # Texts are compared normalised, as word lists; hashed joined (one string hash is
             # cheaper than a tuple of forty).
             if ex_user is None:
@@ -271,6 +285,30 @@ class Checker:
             index += 1
         stats.examples += examples
         compliance["checked"] += checked
+        if made_counts:
+            self.generated.setdefault(role, Counter()).update(made_counts)
+
+    def generated_report(self) -> dict[str, Any]:
+        """The synthetic share of the task's training data (train and validation; general-purpose
+        data is trained on too, but is not the task's), and every generated example without a review."""
+        trained = sum(s.examples for s in self.sources if s.role in ("train", "validation"))
+        strategies: Counter = Counter()
+        unreviewed = 0
+        for role, counts in self.generated.items():
+            for (strategy, reviewed), n in counts.items():
+                if role != "general":
+                    strategies[strategy] += n
+                if not reviewed:
+                    unreviewed += n
+        count = sum(strategies.values())
+        return {
+            "train_examples": trained,
+            "count": count,
+            "share": round(count / trained, 4) if trained else 0.0,
+            "by_strategy": dict(sorted(strategies.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "by_role": {role: sum(counts.values()) for role, counts in sorted(self.generated.items())},
+            "unreviewed": {"count": unreviewed, "examples": self.unreviewed},
+        }
 
     def path_of(self, index: int) -> str:
         """The file a training/validation example (by its number) came from."""
@@ -389,6 +427,7 @@ class Checker:
             "balance": self.balance(categories),
             "format_compliance": self.compliance,
             "tags": dict(self.tags.most_common()),
+            "generated": self.generated_report(),
         }
         report["checks"] = self.verdicts(report)
         report["passed"] = all(c["passed"] or c["level"] != "error" for c in report["checks"])
@@ -458,6 +497,8 @@ class Checker:
             ("balance", q.balance.level, int(ratio is not None and max_ratio is not None and ratio > max_ratio)),
             ("max_tokens", "warn", over),
             ("format_compliance", "warn", report["format_compliance"]["failures"]),
+            # The guide: "CRITICAL: Human review every synthetic example" (lint: DA007).
+            ("reviewed", "error", report["generated"]["unreviewed"]["count"]),
         ]
         return [{"name": n, "level": level, "count": count, "passed": count == 0}
                 for n, level, count in results if level != "off"]

@@ -170,6 +170,27 @@ def render_text(report: dict[str, Any], *, spec_path: str, color: bool) -> str:
         heading("Tags", f": {len(tags)}")
         para(", ".join(shown) + more)
 
+    # -- generated examples (`ftspec augment`'s provenance): shown only where some are trained on,
+    # so the page of a dataset without them is unchanged (and a report saved before the section
+    # existed still renders).
+    generated = report.get("generated")
+    if generated and generated["by_role"]:
+        total, count = generated["train_examples"], generated["count"]
+        share = f" ({count / total:.1%})" if total else ""
+        heading("Generated", f": {count} of {total} training examples{share}", gap=True)
+        strategies = ", ".join(f"{name} {n}" for name, n in generated["by_strategy"].items())
+        general = generated["by_role"].get("general", 0)
+        if general:  # trained on, but not the task's own data: outside the share
+            strategies += f"{'; and ' if strategies else ''}{general} in the general-purpose data"
+        para(strategies)
+        unreviewed = generated["unreviewed"]
+        if unreviewed["count"]:
+            para(f"unreviewed (no review that accepts them; lint DA007): {unreviewed['count']}")
+            listed([f"{_at(e)} ({e['strategy']})" for e in unreviewed["examples"][:PAIRS_SHOWN]],
+                   unreviewed["count"])
+        else:
+            para("every one accepted in review")
+
     # -- checks and verdict
     heading("Checks", gap=True)
     t = table("check", "level", "count", "result", right=(2,))

@@ -3,6 +3,10 @@
 Unlike `sources.read` (which stops at the first problem, as training must), `scan`
 reports every problem and goes on. The categories are a superset of OpenAI's chat
 fine-tuning data checks; the seven shared ones keep their names.
+
+A chat (or alpaca) object written by `ftspec augment` carries a top-level `provenance`
+object. It is not a format problem; the example's `extra["generated"]` says what it is,
+`(strategy, reviewed)` (see `generated`), for the data checks to count.
 """
 
 from __future__ import annotations
@@ -40,6 +44,9 @@ CATEGORIES = {
 
 ROLES = frozenset(("system", "user", "assistant"))
 MESSAGE_KEYS = frozenset(("role", "content", "name", "weight"))
+# Review decisions that let a generated example into training. A tuple, not a set: any JSON
+# value can be tested with `in` (a list would raise in a set).
+REVIEWED = ("accept", "edit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +142,27 @@ def _is_one_document(path: Path) -> bool:
         return False
 
 
+def generated(provenance) -> tuple[str, bool] | None:
+    """What a line's `provenance` says, as the data checks count it: (strategy, reviewed), or
+    None when the value is not an object (the example is then not a generated one).
+
+    The contract is `ftspec augment`'s: `strategy` is a string ("template", "paraphrase",
+    "synthetic", or another; anything else is "unknown"), and an example is reviewed when
+    `review` is an object whose `decision` is accept or edit and whose `reviewer` is named.
+    Only this summary is kept, never the object: memory stays one small tuple an example.
+    """
+    if type(provenance) is not dict:
+        return None
+    strategy = provenance.get("strategy")
+    if type(strategy) is not str or not strategy.strip():
+        strategy = "unknown"
+    review = provenance.get("review")
+    if type(review) is not dict or review.get("decision") not in REVIEWED:
+        return strategy, False
+    reviewer = review.get("reviewer")
+    return strategy, type(reviewer) is str and bool(reviewer.strip())
+
+
 def _fast_chat():
     from ftspec.data.chat_shape import plain_example  # msgspec: imported when JSONL is read
 
@@ -171,9 +199,13 @@ def _chat(obj, name: str, line: int) -> Example | FormatIssue:
     if not plain:  # drop `name`/`weight`: training sees role and content
         messages = [{"role": m["role"], "content": m["content"]} for m in messages]
     tags = obj.get("tags")
-    if type(tags) is list and tags and type(tags[0]) is str:
-        return Example(messages, name, line, tags[0].strip(), {"tags": tags})
-    return Example(messages, name, line, messages[-1]["content"].strip())
+    tagged = type(tags) is list and tags and type(tags[0]) is str
+    category = tags[0].strip() if tagged else messages[-1]["content"].strip()
+    extra = {"tags": tags} if tagged else None
+    summary = generated(obj.get("provenance"))
+    if summary is not None:
+        extra = {**(extra or {}), "generated": summary}
+    return Example(messages, name, line, category, extra)
 
 
 def _message_issue(m, i: int, name: str, line: int) -> FormatIssue | None:
@@ -207,8 +239,9 @@ def _alpaca(obj, name: str, line: int) -> Example | FormatIssue:
     prompt = instruction
     if isinstance(obj.get("input"), str) and obj["input"].strip():
         prompt = f"{instruction}\n\n{obj['input']}"
+    summary = generated(obj.get("provenance"))
     return Example([{"role": "user", "content": prompt}, {"role": "assistant", "content": output}],
-                   name, line, output.strip())
+                   name, line, output.strip(), None if summary is None else {"generated": summary})
 
 
 def _scan_array(path: Path, *, alpaca: bool) -> Iterator[Example | FormatIssue]:

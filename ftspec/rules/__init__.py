@@ -13,6 +13,7 @@ from ftspec.rules import (
     data,
     decision,
     evaluation,
+    generated,
     hyperparameters,
     overfitting,
     sizing,
@@ -21,7 +22,7 @@ from ftspec.rules import (
 from ftspec.rules.base import Context, Finding, Rule, rule
 from ftspec.rules.reported import REPORTED
 
-FAMILIES = [decision, sizing, data, adapter, hyperparameters, overfitting, evaluation, antipatterns]
+FAMILIES = [decision, sizing, data, generated, adapter, hyperparameters, overfitting, evaluation, antipatterns]
 
 CHECKS: list[Rule] = [r for family in FAMILIES for r in family.RULES]
 
