@@ -4,7 +4,7 @@ Only candidates a person accepted (as they were, or edited) are written; each is
 (`screen.py`), since an edit can make a duplicate or copy an eval example. Each line is a chat
 example with a `provenance` object: the strategy and what it started from, the candidate's id,
 and the review record (decision, reviewer, time, note, and the original text of an edited one).
-The lint rule DA006 refuses generated training examples without such a record.
+The lint rule DA007 refuses generated training examples without such a record.
 
 The file is written whole, atomically, from the queue every time, in the order the candidates were
 made, so it never holds half a write and the same decisions always give the same bytes. A file
