@@ -33,7 +33,7 @@ from ftspec.runtime.protocol import PROGRESS_PREFIX
 SPEC = {
     "name": "banking-intents",
     "file": "classification.ftspec",
-    "sha256": "6c6ef34a14006e5e640719dbc21e8c98d2108bd8b9b292a02d0f922c33911cf3",
+    "sha256": "3c33a4b615ec72687384dc07a0f2c06d316cd156d793e941f239511e8a57d57b",
 }
 # Data paths in the spec are relative to its folder.
 SPEC_DIR = Path("<ROOT>/specs/examples")
