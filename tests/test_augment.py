@@ -200,7 +200,7 @@ def test_template_candidates_are_screened_queued_reviewed_and_written(project, c
     before = (tmp_path / "augmented.jsonl").read_bytes()
     assert main(["augment", str(spec), "--write"]) == 0 and (tmp_path / "augmented.jsonl").read_bytes() == before
     assert main(["augment", str(spec)]) == 0
-    assert "template: 0 made, 0 queued, 8 already in the queue" in capsys.readouterr().out
+    assert "template: 0 made, 0 queued, 8 already made" in capsys.readouterr().out
 
 
 def test_a_later_decision_wins_and_an_edit_into_a_duplicate_is_not_written(project, capsys, tmp_path):
@@ -254,7 +254,7 @@ def test_errors_are_one_line_and_leave_files_alone(project, capsys, tmp_path):
     assert main(["augment", str(spec), "--write"]) == 2
     assert "no review queue at augmented.review: run `ftspec augment SPEC` first" in capsys.readouterr().err
     assert main(["augment", str(spec), "--only", "paraphrse"]) == 2
-    assert "use one or more of template, paraphrase, back_translation, synthetic" in capsys.readouterr().err
+    assert "use one or more of template, paraphrase, synthetic, back_translation" in capsys.readouterr().err
     no_block = tmp_path / "plain.ftspec"
     no_block.write_text(SPEC.format(body=TEMPLATES, train='jsonl("train.jsonl")').split("augment {")[0])
     assert main(["augment", str(no_block)]) == 2
@@ -421,3 +421,109 @@ def test_plain_replies_lose_fences_and_quotes():
     assert plain_reply('"Wo ist meine Karte?"') == "Wo ist meine Karte?"
     assert plain_reply("```\nWo ist meine Karte?\n```") == "Wo ist meine Karte?"
     assert plain_reply("  It's fine  ") == "It's fine"
+
+
+# -- found in review: what must not happen ----------------------------------------------------
+
+
+def test_when_every_written_example_is_rejected_later_the_file_goes(project, capsys, tmp_path):
+    spec = project(TEMPLATES)
+    assert main(["augment", str(spec)]) == 0
+    folder = tmp_path / "augmented.review"
+    _decide(folder, "alice", [("accept", None, None), ("accept", None, None)])
+    assert main(["augment", str(spec), "--write"]) == 0 and len(_lines(tmp_path / "augmented.jsonl")) == 2
+    _decide(folder, "bob", [("reject", None, None), ("reject", None, None)])  # later: the last decision wins
+    capsys.readouterr()
+    assert main(["augment", str(spec), "--write"]) == 0
+    assert "removed augmented.jsonl: none of its examples is accepted any more" in capsys.readouterr().out
+    assert not (tmp_path / "augmented.jsonl").exists()
+
+
+def test_generated_examples_are_never_paraphrased_again(project, capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("AUG_KEY", "sk")
+    with ChatServer(_model) as server:
+        body = _endpoint_body(server, "  paraphrase { count = 2  per_example = 2 }")
+        spec = project(body)
+        assert main(["augment", str(spec)]) == 0
+        _decide(tmp_path / "augmented.review", "alice", [("accept", None, None)] * 2)
+        assert main(["augment", str(spec), "--write"]) == 0
+        spec = project(body.replace("count = 2", "count = 20"),
+                       train='[jsonl("train.jsonl"), jsonl("augmented.jsonl")]')
+        assert main(["augment", str(spec)]) == 0
+    sources = [c["provenance"]["source"] for c in q.load(tmp_path / "augmented.review").candidates]
+    assert all(s.startswith("train.jsonl:") for s in sources)
+    assert len(set(sources)) == len(TRAIN)  # every collected example once, then it stops
+    assert "every training example has been paraphrased" in capsys.readouterr().out
+
+
+def test_decisions_about_candidates_the_queue_lost_are_ignored_with_a_note(project, capsys, tmp_path):
+    spec = project(TEMPLATES)
+    assert main(["augment", str(spec)]) == 0
+    folder = tmp_path / "augmented.review"
+    _decide(folder, "alice", [("accept", None, None), ("accept", None, None)])
+    lines = (folder / "candidates.jsonl").read_text().splitlines()
+    first_queued = next(i for i, ln in enumerate(lines) if '"status":"queued"' in ln)
+    (folder / "candidates.jsonl").write_text("\n".join(lines[:first_queued] + lines[first_queued + 1:]) + "\n")
+    with (folder / "decisions-alice.jsonl").open("a") as f:
+        f.write('{"event": "decide", "queue"')  # a write cut by a kill
+    capsys.readouterr()
+    assert main(["augment", str(spec), "--write"]) == 0
+    captured = capsys.readouterr()
+    assert "1 decision(s) about candidates this queue does not hold were ignored" in captured.err
+    assert "1 cut line(s) in the decision logs were skipped" in captured.err
+    assert len(_lines(tmp_path / "augmented.jsonl")) == 1
+
+
+def test_a_queue_folder_that_cannot_be_made_is_one_line(project, capsys, tmp_path):
+    (tmp_path / "augmented.review").write_text("a file where the queue folder goes")
+    spec = project(TEMPLATES)
+    assert main(["augment", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ftspec: cannot make the review queue") and "internal error" not in err
+    (tmp_path / "augmented.review").unlink()
+    (tmp_path / "augmented.review").mkdir()
+    (tmp_path / "augmented.review" / "candidates.jsonl").mkdir()
+    assert main(["augment", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ftspec: ") and "internal error" not in err and "candidates.jsonl" in err
+
+
+def test_setup_errors_come_before_anything_is_made(project, capsys, tmp_path, monkeypatch):
+    monkeypatch.delenv("AUG_KEY", raising=False)
+    spec = project(TEMPLATES + '\n  endpoint = "http://127.0.0.1:9/v1"  model = "m"  api_key_env = "AUG_KEY"\n'
+                               "  paraphrase { count = 2 }")
+    assert main(["augment", str(spec)]) == 2
+    assert "$AUG_KEY, which is not set" in capsys.readouterr().err
+    assert not (tmp_path / "augmented.review").exists()  # not even the templates ran
+    assert main(["augment", str(spec), "--only", "synthetic"]) == 2
+    assert "declares template, paraphrase; nothing to do" in capsys.readouterr().err
+
+
+def test_a_near_duplicate_refusal_is_counted_as_one(project, capsys):
+    spec = project('  template { g { inputs = "My PIN is blocked after three wrong tries {when}"'
+                   '  output = "pin_blocked"  fill { when = ["today", "again"] } } }\n')
+    spec.write_text(spec.read_text() + "quality { near_duplicates = error }\n")
+    assert main(["augment", str(spec)]) == 0
+    assert "template: 2 made, 0 queued, 2 refused (2 near duplicate)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("fill_block", "message"), [
+    ('fill { my-slot = ["x"] }', "a slot's name is letters, digits and `_`"),
+    ('fill { s = ["x", " "] }', "slot `s` has an empty value"),
+    ('fill { s = ["x", "x"] }', "slot `s` lists `x` twice"),
+])
+def test_fill_values_are_checked(fill_block, message):
+    text = SPEC.format(body=f'  template {{ g {{ inputs = "a {{s}}"  output = "o"  {fill_block} }} }}',
+                       train='jsonl("train.jsonl")')
+    errors = [d for d in lint_text(text, "s.ftspec", data=False) if d.severity is Severity.ERROR]
+    assert len(errors) == 1 and message in errors[0].message, errors
+
+
+def test_double_braces_are_text_and_a_bad_endpoint_is_refused_at_lint():
+    group = TemplateGroup(inputs=["What does {{self}} mean in {lang}?"], output='{"lang": "{lang}"}',
+                          fill={"lang": ["Python"]})
+    assert [(c["input"], c["output"]) for c in expand("g", group, 0)] == [
+        ("What does {self} mean in Python?", '{"lang": "Python"}')]
+    text = SPEC.format(body='  endpoint = "ftp://x/v1"  model = "m"\n  paraphrase { }', train='jsonl("train.jsonl")')
+    errors = [d for d in lint_text(text, "s.ftspec", data=False) if d.severity is Severity.ERROR]
+    assert len(errors) == 1 and "`endpoint` is the URL of an OpenAI-compatible API" in errors[0].message

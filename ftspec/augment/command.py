@@ -24,8 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--write", action="store_true",
                         help="write the accepted candidates, with provenance, to `augment.into` (makes nothing)")
     parser.add_argument("--only", default=None, metavar="STRATEGIES",
-                        help="comma-separated strategies to run: template, paraphrase, back_translation, "
-                             "synthetic (default: all the spec declares)")
+                        help="comma-separated strategies to run: template, paraphrase, synthetic, "
+                             "back_translation (default: all the spec declares)")
 
 
 def _strategies(text: str | None) -> set[str]:
@@ -56,7 +56,8 @@ def main(args: argparse.Namespace) -> int:
             from ftspec.cli import _print_diagnostics
 
             _print_diagnostics(exc.diagnostics)
-        print(f"ftspec: {exc}", file=sys.stderr)
+        message = f"{args.spec} has errors; fix them and run `ftspec augment` again" if exc.diagnostics else exc
+        print(f"ftspec: {message}", file=sys.stderr)
         return EXIT_FINDINGS if exc.diagnostics else EXIT_ERROR
     if spec.augment is None:
         print(f"ftspec: {args.spec} has no `augment` block: add one, e.g. `augment {{ into = \"data/augmented.jsonl\" "
@@ -74,6 +75,10 @@ def main(args: argparse.Namespace) -> int:
     except q.QueueError as exc:
         print(f"ftspec: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except OSError as exc:  # the data or queue folder cannot be read or written
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"ftspec: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def _manifest(spec, spec_path: Path, into: Path) -> dict:
@@ -88,16 +93,26 @@ def _make(spec, base: Path, folder: Path, into: Path, strategies: set[str], spec
     from ftspec.data.checks import CheckError
     from ftspec.evaluate.endpoint import ChatEndpoint, EndpointError, api_key
 
+    declared = {"template"} if spec.augment.template else set()
+    declared |= {name for name in q.STRATEGIES[1:] if getattr(spec.augment, name) is not None}
+    if not strategies & declared:
+        raise q.QueueError(f"--only {', '.join(sorted(strategies))}: the spec's augment block declares "
+                           f"{', '.join(s for s in q.STRATEGIES if s in declared)}; nothing to do")
+    endpoint = None
+    if strategies & declared - {"template"}:  # the endpoint's URL and key, before anything is made
+        try:
+            augment = spec.augment
+            endpoint = ChatEndpoint(augment.endpoint, augment.model,
+                                    key=api_key(augment.api_key_env, "the augment endpoint's key"))
+        except EndpointError as exc:
+            raise q.QueueError(str(exc)) from None
     queue = q.create(folder, _manifest(spec, spec_path, into))
     before = len(queue.candidates)
-
-    def endpoint():
-        augment = spec.augment
-        key = api_key(augment.api_key_env, "the augment endpoint's key")
-        return ChatEndpoint(augment.endpoint, augment.model, key=key)
-
+    if queue.damaged:
+        print(f"note: {queue.damaged} cut line(s) in {_short(folder / q.CANDIDATES)} are skipped (a run killed "
+              "while writing); their candidates are made again if needed", file=sys.stderr)
     try:
-        tallies, screen = make(spec, base, queue, strategies=strategies, endpoint_factory=endpoint)
+        tallies, screen = make(spec, base, queue, strategies=strategies, endpoint_factory=lambda: endpoint)
     except EndpointError as exc:
         made = len(queue.candidates) - before
         print(f"ftspec: {exc}", file=sys.stderr)
@@ -130,7 +145,7 @@ def _summary(tallies: dict, queue: q.Queue, new: list[dict]) -> None:
         if refused:
             parts.append(f"{refused} refused (" + ", ".join(f"{n} {k}" for k, n in tally.refused.most_common()) + ")")
         if tally.repeats:
-            parts.append(f"{tally.repeats} already in the queue")
+            parts.append(f"{tally.repeats} already made")
         if tally.requests:
             parts.append(f"{tally.requests} request(s)")
         if tally.unreadable:
@@ -159,8 +174,18 @@ def _write(spec, base: Path, folder: Path, into: Path) -> int:
               f"{result.undecided} not yet decided")
     if result.refused:
         counts += f", {len(result.refused)} refused by the data checks after review"
-    if result.unchanged:
-        print(f"nothing accepted yet ({counts}); {_short(into)} left as it was")
+    if result.orphans:
+        print(f"note: {result.orphans} decision(s) about candidates this queue does not hold were ignored "
+              f"(their lines in {_short(folder / q.CANDIDATES)} are gone)", file=sys.stderr)
+    if result.damaged:
+        print(f"note: {result.damaged} cut line(s) in the decision logs were skipped (a write cut by a kill; "
+              "the page never showed them as saved)", file=sys.stderr)
+    if result.removed:
+        print(f"removed {_short(into)}: none of its examples is accepted any more ({counts}); take it out of "
+              "data.train until some are")
+        return EXIT_OK
+    if not result.written:
+        print(f"nothing accepted yet ({counts}); nothing written")
         return EXIT_OK
     strategies = ", ".join(f"{k} {n}" for k, n in sorted(result.by_strategy.items()))
     print(f"wrote {result.written} reviewed example(s) to {_short(into)} ({strategies}; {counts})")

@@ -33,7 +33,7 @@ class Tally:
     made: int = 0
     queued: int = 0
     refused: Counter = field(default_factory=Counter)  # reason's kind -> count
-    repeats: int = 0  # candidates already in the queue from an earlier run
+    repeats: int = 0  # candidates made before: by an earlier run, or twice in this one
     requests: int = 0
     unreadable: int = 0  # endpoint replies without a JSON array
     note: str = ""
@@ -43,15 +43,7 @@ class Tally:
         if candidate["status"] == "queued":
             self.queued += 1
         else:
-            self.refused[_kind(candidate["reason"])] += 1
-
-
-def _kind(reason: str) -> str:
-    for word in ("contamination", "duplicate", "conflicts", "near duplicate", "labels", "regex", "JSON", "empty"):
-        if word in reason:
-            return {"conflicts": "conflict", "labels": "not a label", "regex": "format", "JSON": "format"}.get(
-                word, word)
-    return "other"
+            self.refused[candidate["check"].replace("_", " ")] += 1
 
 
 def _candidate(strategy: str, text_in: str, text_out: str, provenance: dict[str, Any],
@@ -59,7 +51,7 @@ def _candidate(strategy: str, text_in: str, text_out: str, provenance: dict[str,
     cid = q.candidate_id(strategy, text_in, text_out)
     verdict = screen.check(text_in, text_out, cid)
     return {"id": cid, "strategy": strategy, "input": text_in, "output": text_out,
-            "status": "refused" if verdict.refused else "queued", "reason": verdict.refused,
+            "status": "refused" if verdict.refused else "queued", "reason": verdict.refused, "check": verdict.check,
             "flags": verdict.flags, "provenance": provenance, "created_at": now()}
 
 
@@ -187,7 +179,10 @@ def synthetic(spec, screen: Screen, queue: q.Queue, endpoint, say: Callable[[str
         need -= tally.queued - before
         request += 1
         say(f"synthetic: {config.count - max(need, 0)}/{config.count} queued ({tally.requests} requests)")
-    if need > 0 and screen.examples:
+    if need > 0 and screen.examples and tally.unreadable == tally.requests:
+        tally.note += (f"stopped after {tally.requests} requests: no reply held a JSON array of examples (is the "
+                       "model able to follow the format?); ")
+    elif need > 0 and screen.examples:
         tally.note += (f"stopped after {tally.requests} requests with {need} fewer candidates than `count`: the "
                        "model's examples were refused or repeated (see the reasons); run again to ask more; ")
     if not screen.examples:
@@ -208,7 +203,7 @@ def make(spec, base: Path, queue: q.Queue, *, strategies: set[str], endpoint_fac
     if "template" in strategies and spec.augment.template:
         tallies["template"] = templates(spec, screen, queue)
     endpoint = None
-    for name, run in (("paraphrase", paraphrases), ("back_translation", back_translations), ("synthetic", synthetic)):
+    for name, run in (("paraphrase", paraphrases), ("synthetic", synthetic), ("back_translation", back_translations)):
         if name in strategies and getattr(spec.augment, name) is not None:
             endpoint = endpoint or endpoint_factory()
             tallies[name] = run(spec, screen, queue, endpoint, say)

@@ -23,6 +23,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from ftspec.evaluate.review_app import REVIEWER, REVIEWER_HELP, EventLog, now
 from ftspec.runtime.io import atomic_write_json
 
 MANIFEST, CANDIDATES = "queue.json", "candidates.jsonl"
-STRATEGIES = ("template", "paraphrase", "back_translation", "synthetic")
+STRATEGIES = ("template", "paraphrase", "synthetic", "back_translation")  # the order they run in
 DECISIONS = ("accept", "edit", "reject")
 MAX_TEXT = 20_000  # characters of an edited input or output
 MAX_NOTE = 10_000
@@ -83,6 +84,11 @@ class Queue:
         """The candidates a reviewer sees: those the data checks did not refuse."""
         return [c for c in self.candidates if c["status"] == "queued"]
 
+    @cached_property
+    def waiting(self) -> frozenset[str]:
+        """The ids of the queued candidates (kept: every event the app receives is checked against it)."""
+        return frozenset(c["id"] for c in self.queued())
+
     def of(self, strategy: str) -> list[dict[str, Any]]:
         return [c for c in self.candidates if c["strategy"] == strategy]
 
@@ -96,8 +102,12 @@ def create(folder: Path, manifest: dict[str, Any]) -> Queue:
             raise QueueError(f"{folder} is the review queue of task {queue.manifest['task']['name']!r}, not "
                              f"{manifest['task']['name']!r}: give this spec's `augment.into` another file name")
         return queue
-    folder.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(folder / MANIFEST, {"version": 1, **manifest, "created_at": now()})
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write_json(folder / MANIFEST, {"version": 1, **manifest, "created_at": now()})
+    except OSError as e:
+        raise QueueError(f"cannot make the review queue {folder}: {e.strerror or e}; it is the folder beside "
+                         "`augment.into` (check that path)") from None
     return load(folder)
 
 
@@ -117,6 +127,8 @@ def load(folder: Path) -> Queue:
         data = (folder / CANDIDATES).read_bytes()
     except FileNotFoundError:
         return queue
+    except OSError as e:
+        raise QueueError(f"{folder / CANDIDATES}: cannot be read: {e.strerror or e}") from None
     seen: set[str] = set()
     for number, raw in enumerate(data.split(b"\n"), start=1):
         if not raw.strip():
@@ -158,8 +170,12 @@ def append(queue: Queue, candidates: list[dict[str, Any]]) -> None:
             raise AssertionError(f"a bad candidate was made: {problem}")
         if candidate["id"] in queue.ids:
             continue
-        log.append(candidate)
+        try:
+            log.append(candidate)
+        except OSError as e:
+            raise QueueError(f"cannot add to {log.path}: {e.strerror or e}") from None
         queue.candidates.append(candidate)
+        queue.__dict__.pop("waiting", None)
 
 
 # -- decisions -----------------------------------------------------------------------
@@ -167,7 +183,9 @@ def append(queue: Queue, candidates: list[dict[str, Any]]) -> None:
 
 def decision_problem(event: Any, queue: Queue | None, *, sent: bool = False) -> str | None:
     """What is wrong with one decision event (None when nothing is); `sent`: as the page sends it
-    (no `at`, which the server adds)."""
+    (no `at`, which the server adds), about a candidate waiting in the queue. An event read from a
+    log may name a candidate the queue no longer has (its line was cut, or the folder was edited):
+    that is not a problem of the log, and folding ignores it (`orphans` counts them)."""
     if not isinstance(event, dict):
         return "an event is a JSON object"
     kind = event.get("event")
@@ -186,8 +204,8 @@ def decision_problem(event: Any, queue: Queue | None, *, sent: bool = False) -> 
         return f"queue: {event['queue']!r} is not this queue ({queue.id!r}): a page of another queue?"
     if not isinstance(event["reviewer"], str) or not REVIEWER.match(event["reviewer"]):
         return f"reviewer: {event['reviewer']!r}: use {REVIEWER_HELP}"
-    if not isinstance(event["id"], str) or (queue is not None and event["id"] not in
-                                             {c["id"] for c in queue.queued()}):
+    if not isinstance(event["id"], str) or not CANDIDATE_ID.match(event["id"]) or (
+            sent and queue is not None and event["id"] not in queue.waiting):
         return f"id: {event['id']!r} is not a candidate waiting in this queue"
     if kind == "clear":
         return None
@@ -211,6 +229,8 @@ def read_decisions(path: Path, queue: Queue | None = None) -> tuple[list[dict[st
         data = Path(path).read_bytes()
     except FileNotFoundError:
         return [], 0
+    except OSError as e:
+        raise QueueError(f"{path}: cannot be read: {e.strerror or e}") from None
     events, damaged = [], 0
     for number, raw in enumerate(data.split(b"\n"), start=1):
         if not raw.strip():
@@ -237,10 +257,19 @@ def fold(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return decided
 
 
-def all_decisions(queue: Queue) -> dict[str, dict[str, Any]]:
-    """Every reviewer's decisions together, in time order: the latest decision of a candidate wins."""
+def orphans(decided: dict[str, dict[str, Any]], queue: Queue) -> int:
+    """Decisions about candidates the queue does not hold (or that it refused): ignored."""
+    return sum(i not in queue.waiting for i in decided)
+
+
+def all_decisions(queue: Queue, damaged: list[int] | None = None) -> dict[str, dict[str, Any]]:
+    """Every reviewer's decisions together, in time order: the latest decision of a candidate wins.
+    `damaged`, if given, collects the count of cut lines skipped."""
     events = []
     for path in sorted(queue.folder.glob("decisions-*.jsonl")):
-        events.extend(read_decisions(path, queue)[0])
+        found, cut = read_decisions(path, queue)
+        events.extend(found)
+        if damaged is not None:
+            damaged.append(cut)
     events.sort(key=lambda e: e["at"])  # ISO times in UTC with microseconds: text order is time order
     return fold(events)

@@ -27,6 +27,8 @@ from ftspec.data.sources import Example, SourceSpec
 class Verdict:
     refused: str | None  # why the candidate cannot be used; None: it goes to the reviewer
     flags: list[str]
+    # Which check refused it: empty, format, contamination, duplicate, conflict, near_duplicate.
+    check: str | None = None
 
 
 class Screen:
@@ -60,7 +62,12 @@ class Screen:
                 continue
             for ex in self._read(source):
                 self.remember(ex.input, ex.output, f"{self.short(ex.path)}:{ex.line}", ex)
-                if role == "train" and len(ex.messages) - (ex.messages[0]["role"] == "system") == 2:
+                # What paraphrase, back translation and synthetic start from: collected single-turn
+                # examples, never generated ones (a paraphrase of a paraphrase drifts; and `into` is
+                # rewritten, so its line numbers would not stay true in the provenance).
+                generated = ex.extra is not None and "generated" in ex.extra
+                if role == "train" and not is_into and not generated and \
+                        len(ex.messages) - (ex.messages[0]["role"] == "system") == 2:
                     self.examples.append(ex)
 
     def _read(self, source):
@@ -87,10 +94,10 @@ class Screen:
         """Check one candidate; if it passes, it joins the index as `where` (its id)."""
         flags: list[str] = []
         if not text_in.strip() or not text_out.strip():
-            return Verdict("the input or the reply is empty", flags)
+            return Verdict("the input or the reply is empty", flags, "empty")
         format_problem = self._format(text_out)
         if format_problem:
-            return Verdict(format_problem, flags)
+            return Verdict(format_problem, flags, "format")
         in_words = words(text_in)
         key = hash(" ".join(in_words))
         copied = self.eval.contaminated(in_words, key)
@@ -98,20 +105,20 @@ class Screen:
             location, kind, overlap = copied
             how = "exactly" if kind == "exact" else f"{overlap:.0%} of its word 5-grams"
             return Verdict(f"copies eval example {self.short(location['file'])}:{location['line']} ({how}): "
-                           "contamination", flags)
+                           "contamination", flags, "contamination")
         prior = self.inputs.get(key)
         if prior is not None:
             place, reply = prior
             if reply == " ".join(words(text_out)):
-                return Verdict(f"duplicate of {place}", flags)
-            return Verdict(f"conflicts with {place}: the same input with another reply", flags)
+                return Verdict(f"duplicate of {place}", flags, "duplicate")
+            return Verdict(f"conflicts with {place}: the same input with another reply", flags, "conflict")
         close = self.near.contaminated(in_words, key)
         if close is not None:
             location, _, overlap = close
             note = (f"close to {self._where(location)}: {overlap:.0%} of its word 5-grams are shared "
                     "(a near duplicate)")
             if self.near_level == "error":
-                return Verdict(note + "; quality.near_duplicates = error", flags)
+                return Verdict(note + "; quality.near_duplicates = error", flags, "near_duplicate")
             if self.near_level == "warn":
                 flags.append(note)
         self.remember(text_in, text_out, where)

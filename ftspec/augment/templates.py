@@ -13,12 +13,13 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
-from ftspec.spec.model import SLOT, TemplateGroup, slots
+from ftspec.spec.model import ESCAPED, SLOT, TemplateGroup, slots
 
 
 def fill(text: str, values: dict[str, str]) -> str:
-    """`text` with each `{slot}` it uses replaced; braces around anything else stay as written."""
-    return SLOT.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+    """`text` with each `{slot}` it uses replaced and each `{{word}}` written `{word}`; other braces
+    (a JSON output's) stay as written."""
+    return ESCAPED.sub(r"{\1}", SLOT.sub(lambda m: values.get(m.group(1), m.group(0)), text))
 
 
 def _combination(group: TemplateGroup, number: int) -> tuple[str, dict[str, str]]:

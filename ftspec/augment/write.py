@@ -33,15 +33,21 @@ class Written:
     undecided: int = 0
     refused: list[tuple[str, str]] = field(default_factory=list)  # (candidate id, why) refused at write
     by_strategy: dict[str, int] = field(default_factory=dict)
-    unchanged: bool = False  # nothing accepted yet: the file was left as it was
+    removed: bool = False  # nothing accepted any more: the file this queue wrote before was removed
+    orphans: int = 0  # decisions about candidates the queue does not hold: ignored
+    damaged: int = 0  # cut lines in the decision logs: skipped
 
 
 def _foreign_lines(path: Path, queue: q.Queue) -> list[int]:
     """Lines of an existing `into` file that this queue did not write."""
     if not path.exists():
         return []
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise q.QueueError(f"{path}: cannot be read: {e.strerror or e}") from None
     ids, foreign = queue.ids, []
-    for number, raw in enumerate(path.read_bytes().split(b"\n"), start=1):
+    for number, raw in enumerate(data.split(b"\n"), start=1):
         if not raw.strip():
             continue
         try:
@@ -78,9 +84,10 @@ def write(spec, base: Path, queue: q.Queue, into: Path) -> Written:
             f"{into} has {len(foreign)} line(s) that this review queue did not write (first: line {foreign[0]}); "
             "`ftspec augment --write` rewrites the whole file, so it leaves it alone: set `augment.into` to a new "
             "file name")
-    decided = q.all_decisions(queue)
+    cut: list[int] = []
+    decided = q.all_decisions(queue, cut)
     screen = Screen(spec, base, into=into, rewriting=True)
-    result = Written(into)
+    result = Written(into, orphans=q.orphans(decided, queue), damaged=sum(cut))
     lines = []
     for candidate in queue.queued():
         decision = decided.get(candidate["id"])
@@ -103,8 +110,14 @@ def write(spec, base: Path, queue: q.Queue, into: Path) -> Written:
         result.by_strategy[candidate["strategy"]] = result.by_strategy.get(candidate["strategy"], 0) + 1
         lines.append(json.dumps(line, ensure_ascii=False))
     result.written = len(lines)
-    if not lines:
-        result.unchanged = True  # an empty JSONL file is a format error for the data checks
-        return result
-    atomic_write_text(into, "\n".join(lines) + "\n")
+    try:
+        if lines:
+            atomic_write_text(into, "\n".join(lines) + "\n")
+        elif into.exists():
+            # Everything it held was rejected or undone since: the examples must not stay trained on,
+            # and an empty JSONL file is a format error, so the file goes (it held only this queue's lines).
+            into.unlink()
+            result.removed = True
+    except OSError as e:
+        raise q.QueueError(f"cannot write {into}: {e.strerror or e}") from None
     return result

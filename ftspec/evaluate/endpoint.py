@@ -79,7 +79,7 @@ class ChatEndpoint:
                     continue
                 reason = getattr(exc, "reason", exc)
                 raise EndpointError(f"cannot reach {self.url}: {reason} (is the server running?)") from None
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, UnicodeDecodeError):
                 raise EndpointError(f"{self.url} did not answer JSON: is it an OpenAI-compatible endpoint?") from None
         raise AssertionError("unreachable")
 

@@ -29,7 +29,7 @@ def unreviewed_generated(ctx: Context):
 
     ## Example
     ```
-    {"messages": [...], "provenance": {"strategy": "paraphrase", "candidate": "9f2c41d07a3b"}}
+    {"messages": [...], "provenance": {"strategy": "paraphrase", "candidate": "c9f2c41d07a3b"}}
     ```
 
     ## Use instead
@@ -37,7 +37,7 @@ def unreviewed_generated(ctx: Context):
     shows them to a reviewer) and write only the accepted ones with
     `ftspec augment SPEC --write`, which records each decision:
     ```
-    {"messages": [...], "provenance": {"strategy": "paraphrase", "candidate": "9f2c41d07a3b",
+    {"messages": [...], "provenance": {"strategy": "paraphrase", "candidate": "c9f2c41d07a3b",
      "review": {"decision": "accept", "reviewer": "alice", "at": "2026-11-26T10:00:00.000000Z"}}}
     ```
     Or remove the unreviewed examples from the data.

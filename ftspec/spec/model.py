@@ -359,7 +359,10 @@ class Eval(Node):
 # -- augment ---------------------------------------------------------------------
 
 _AUGMENT = guide("Data Augmentation")
-SLOT = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")  # `{card}` in a template; other braces are text
+# `{card}` in a template is a slot; `{{card}}` is the text `{card}`; other braces (JSON's) are text.
+SLOT = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
+ESCAPED = re.compile(r"\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}")
+SLOT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_COMBINATIONS = 1000  # without `count`, a template group makes every combination, up to this many
 
 
@@ -381,12 +384,34 @@ class TemplateGroup(Node):
         None, ge=1, description="At most this many candidates, drawn by the seed from every combination; "
         f"default: every combination (at most {MAX_COMBINATIONS}).", source=tool("every combination"))
 
+    @field_validator("fill")
+    @classmethod
+    def _fill_values(cls, fill: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name, values in fill.items():
+            if not SLOT_NAME.match(name):
+                raise v.invalid(f"slot `{name}`: a slot's name is letters, digits and `_` (it is written `{{name}}`)")
+            if any(not value.strip() for value in values):
+                raise v.invalid(f"slot `{name}` has an empty value")
+            repeated = next((value for i, value in enumerate(values) if value in values[:i]), None)
+            if repeated is not None:
+                raise v.invalid(f"slot `{name}` lists `{repeated}` twice")
+        return fill
+
+    @field_validator("inputs")
+    @classmethod
+    def _distinct_inputs(cls, inputs: list[str]) -> list[str]:
+        repeated = next((text for i, text in enumerate(inputs) if text in inputs[:i]), None)
+        if repeated is not None:
+            raise v.invalid(f"`inputs` lists `{repeated}` twice")
+        return inputs
+
     @model_validator(mode="after")
     def _slots_are_filled(self) -> TemplateGroup:
         used = {name for text in (*self.inputs, self.output) for name in slots(text)}
         missing = sorted(used - set(self.fill))
         if missing:
-            raise v.invalid(f"slot `{{{missing[0]}}}` has no values: add `fill {{ {missing[0]} = [\"...\"] }}`")
+            raise v.invalid(f"slot `{{{missing[0]}}}` has no values: add `fill {{ {missing[0]} = [\"...\"] }}` "
+                            f"(or write `{{{{{missing[0]}}}}}` for the text `{{{missing[0]}}}`)")
         unused = sorted(set(self.fill) - used)
         if unused:
             raise v.invalid(f"`fill` has values for `{unused[0]}`, which no template uses: "
@@ -458,6 +483,14 @@ class Augment(Node):
                                 source=tool("varied candidates; review filters the odd ones"))
     seed: int | None = option(None, ge=0, description="Seed for every choice augment makes; derived: training.seed.",
                               source=tool("derived from training.seed"))
+
+    @field_validator("endpoint")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^/:\s]+(:\d+)?(/\S*)?$", value):
+            raise v.invalid(f"`endpoint` is the URL of an OpenAI-compatible API, such as "
+                            f"`https://api.openai.com/v1`; got `{value}`")
+        return value
 
     @field_validator("into")
     @classmethod
