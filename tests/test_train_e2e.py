@@ -73,6 +73,12 @@ def test_run_trains_stops_early_and_keeps_the_best_checkpoint(tmp_path, tiny_mod
     assert training["stopped_early"] is True and last_step < 5 * 13
     assert best_step < last_step
     assert "stopped early" in proc.stderr and "train [" in proc.stderr
+    # Speed and memory: tokens counted by the trainer, timed over the steps alone (no evaluation).
+    assert training["train_tokens"] > last_step * 8 * 5  # batches of 8 examples of more than 5 tokens
+    assert 0 < training["train_step_seconds"] and training["train_tokens_per_second"] == pytest.approx(
+        training["train_tokens"] / training["train_step_seconds"], rel=0.01)
+    assert training["peak_memory_kind"] == "process_rss" and 0.1 < training["peak_memory_gib"] < 20
+    assert f"speed: {training['train_tokens']:,} tokens in" in proc.stderr and "peak process memory" in proc.stderr
 
     records = metrics(run)
     assert any("train_loss" in r and "grad_norm" in r and "learning_rate" in r for r in records)

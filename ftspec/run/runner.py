@@ -222,6 +222,11 @@ def summary(output: Path, train_s: float, eval_s: float, out: TextIO) -> None:
         stop = "stopped early" if training.get("stopped_early") else "ran to the end"
         lines.append(f"training: {training['global_step']} steps, {stop}; best {training['metric']} "
                      f"{training['best_metric']:.4f} at {Path(training['best_checkpoint'] or '-').name}")
+        if training.get("train_tokens_per_second"):
+            where = "GPU memory allocated" if training.get("peak_memory_kind") == "cuda_allocated" else "process memory"
+            lines.append(f"speed: {training['train_tokens']:,} tokens in {training['train_step_seconds']:.0f} s of "
+                         f"steps, {training['train_tokens_per_second']:,.0f} tokens/s; peak {where} "
+                         f"{training['peak_memory_gib']:.2f} GiB")
     if results:
         for rung, data in results.get("rungs", {}).items():
             lines.append(f"{rung}: " + ", ".join(f"{k} {v:.3f}" for k, v in data["metrics"].items()))

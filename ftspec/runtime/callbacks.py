@@ -92,6 +92,63 @@ class TaskMetrics(TrainerCallback):
             self.log.record(state.global_step, prefixed)
 
 
+class Throughput(TrainerCallback):
+    """Tokens trained per second and peak memory, for training.json and metrics.jsonl.
+
+    The clock runs from each optimizer step's start to its end only, so the evaluations and
+    checkpoints between steps (which the trainer runs after `on_step_end`) do not count; on a GPU
+    each step's end waits for its kernels, or the time would be that of queueing them. Tokens are
+    the trainer's own count of non-padding input tokens (`include_num_input_tokens_seen`), over
+    every process. Peak memory is the GPU's allocated peak on CUDA (this process's device), else
+    the process's peak resident size.
+    """
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.tokens_at_start: int | None = None
+        self.started: float | None = None
+        self.summary: dict[str, Any] = {}
+
+    @staticmethod
+    def _cuda():
+        import torch
+
+        return torch.cuda if torch.cuda.is_available() else None
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.tokens_at_start = state.num_input_tokens_seen  # a resumed run counts from here
+        cuda = self._cuda()
+        if cuda is not None:
+            cuda.reset_peak_memory_stats()
+
+    def on_step_begin(self, args, state, control, **kwargs):
+        self.started = time.perf_counter()
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if self.started is None:
+            return
+        cuda = self._cuda()
+        if cuda is not None:
+            cuda.synchronize()
+        self.seconds += time.perf_counter() - self.started
+        self.started = None
+
+    def on_train_end(self, args, state, control, **kwargs):
+        tokens = state.num_input_tokens_seen - (self.tokens_at_start or 0)
+        cuda = self._cuda()
+        if cuda is not None:
+            peak, kind = cuda.max_memory_allocated() / 2**30, "cuda_allocated"
+        else:
+            import resource
+            import sys
+
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+            peak, kind = rss / (2**30 if sys.platform == "darwin" else 2**20), "process_rss"
+        self.summary = {"train_tokens": int(tokens), "train_step_seconds": round(self.seconds, 3),
+                        "train_tokens_per_second": round(tokens / self.seconds, 1) if self.seconds else None,
+                        "peak_memory_gib": round(peak, 3), "peak_memory_kind": kind}
+
+
 class Progress(TrainerCallback):
     """Machine-readable progress on stdout, one line per log step."""
 

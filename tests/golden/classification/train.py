@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ftspec.data.sources import DataError
 from ftspec.runtime import data, device, entry, models, schedule
-from ftspec.runtime.callbacks import MetricsLog, Progress, TaskMetrics, last_checkpoint
+from ftspec.runtime.callbacks import MetricsLog, Progress, TaskMetrics, Throughput, last_checkpoint
 from ftspec.runtime.io import atomic_write_json
 
 SPEC_DIR = Path("<ROOT>/specs/examples")  # data paths in the spec are relative to it
@@ -122,10 +122,12 @@ def main(argv: list[str] | None = None) -> int:
         save_total_limit=2,  # the best and the latest
         report_to=[],  # metrics.jsonl is written in any case
         disable_tqdm=True,  # `ftspec run` draws its own progress line
+        include_num_input_tokens_seen="non_padding",  # for tokens/s in training.json
     )
 
     metrics_log = MetricsLog(args.output / "metrics.jsonl")
-    callbacks = [metrics_log, Progress()]
+    throughput = Throughput()
+    callbacks = [metrics_log, Progress(), throughput]
     if TASK_METRICS:  # before early stopping, which may read them
         callbacks.append(TaskMetrics(
             validation_examples, TASK_METRICS, output=OUTPUT_FORMAT, labels=LABELS,
@@ -164,7 +166,9 @@ def main(argv: list[str] | None = None) -> int:
             "precision": precision.reason,
             "quantized_bits": 4 if getattr(model, "is_loaded_in_4bit", False) else
             8 if getattr(model, "is_loaded_in_8bit", False) else None,
+            **throughput.summary,
         })
+        metrics_log.record(trainer.state.global_step, throughput.summary)
     return 0
 
 
