@@ -97,6 +97,8 @@ def run(name: str, model: Path, adapter: str, batch: int, steps: int, work: Path
     return {"run": name, "batch": batch, "steps": training["global_step"], "precision": training["precision"],
             "quantized_bits": training["quantized_bits"], "tokens": training["train_tokens"],
             "step_seconds": training["train_step_seconds"], "tokens_per_second": training["train_tokens_per_second"],
+            "median_step_seconds": training["median_step_seconds"],
+            "first_step_seconds": training["first_step_seconds"],
             "peak_memory_gib": training["peak_memory_gib"], "peak_memory_kind": training["peak_memory_kind"],
             "process_wall_seconds": round(wall, 1)}
 
@@ -108,6 +110,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("."))
     parser.add_argument("--work", type=Path, default=Path("/tmp/ftspec-gpu-bench"))
     parser.add_argument("--smoke", action="store_true", help="check the bench itself on a CPU: the 135M shape only")
+    parser.add_argument("--shapes", default=",".join(SHAPES), help=f"comma-separated, of: {', '.join(SHAPES)}")
     args = parser.parse_args()
     import torch
 
@@ -116,7 +119,9 @@ def main() -> int:
         return 2
     shutil.rmtree(args.work, ignore_errors=True)
     results = []
-    shapes = dict(list(SHAPES.items())[:1]) if args.smoke else SHAPES
+    shapes = {name: SHAPES[name] for name in args.shapes.split(",")}
+    if args.smoke:
+        shapes = dict(list(SHAPES.items())[:1])
     models = {name: build(args.tokenizer, shape, args.work / "models" / name) for name, (shape, _) in shapes.items()}
     for adapter_name, adapter in ADAPTERS.items():  # bf16 first: a QLoRA failure cannot hide its figures
         for shape_name, (_, batch) in shapes.items():
@@ -125,13 +130,13 @@ def main() -> int:
             print(json.dumps(result), flush=True)
     device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU (smoke)"
     print(f"\n{device}, torch {torch.__version__}, {args.steps} steps each")
-    print(f"{'run':36} {'batch':>5} {'tokens/s':>10} {'peak GiB':>9} {'precision'}")
+    print(f"{'run':36} {'batch':>5} {'tokens/s':>10} {'median step s':>13} {'first step s':>12} {'peak GiB':>9}")
     for r in results:
         if "error" in r:
             print(f"{r['run']:36} failed: {r['error'][-300:]}")
             continue
-        print(f"{r['run']:36} {r['batch']:>5} {r['tokens_per_second']:>10,.0f} {r['peak_memory_gib']:>9.2f} "
-              f"{r['precision']}")
+        print(f"{r['run']:36} {r['batch']:>5} {r['tokens_per_second']:>10,.0f} {r['median_step_seconds']:>13.4f} "
+              f"{r['first_step_seconds']:>12.2f} {r['peak_memory_gib']:>9.2f}")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "gpu_train.json").write_text(json.dumps({"device": device, "torch": torch.__version__,
                                                          "results": results}, indent=2), encoding="utf-8")

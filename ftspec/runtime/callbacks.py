@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import statistics
 import time
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,7 @@ class Throughput(TrainerCallback):
 
     def __init__(self) -> None:
         self.seconds = 0.0
+        self.steps: list[float] = []  # each step's time: the median shows the steady state, without warm-up
         self.tokens_at_start: int | None = None
         self.started: float | None = None
         self.summary: dict[str, Any] = {}
@@ -130,7 +132,9 @@ class Throughput(TrainerCallback):
         cuda = self._cuda()
         if cuda is not None:
             cuda.synchronize()
-        self.seconds += time.perf_counter() - self.started
+        took = time.perf_counter() - self.started
+        self.seconds += took
+        self.steps.append(took)
         self.started = None
 
     def on_train_end(self, args, state, control, **kwargs):
@@ -144,7 +148,10 @@ class Throughput(TrainerCallback):
 
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
             peak, kind = rss / (2**30 if sys.platform == "darwin" else 2**20), "process_rss"
+        median = statistics.median(self.steps) if self.steps else None
         self.summary = {"train_tokens": int(tokens), "train_step_seconds": round(self.seconds, 3),
+                        "median_step_seconds": round(median, 4) if median is not None else None,
+                        "first_step_seconds": round(self.steps[0], 3) if self.steps else None,
                         "train_tokens_per_second": round(tokens / self.seconds, 1) if self.seconds else None,
                         "peak_memory_gib": round(peak, 3), "peak_memory_kind": kind}
 
