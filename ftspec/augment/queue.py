@@ -76,8 +76,9 @@ class Queue:
     def id(self) -> str:
         return self.manifest["queue"]
 
-    @property
+    @cached_property
     def ids(self) -> set[str]:
+        """Every candidate's id (kept up to date by `append`)."""
         return {c["id"] for c in self.candidates}
 
     def queued(self) -> list[dict[str, Any]]:
@@ -175,6 +176,7 @@ def append(queue: Queue, candidates: list[dict[str, Any]]) -> None:
         except OSError as e:
             raise QueueError(f"cannot add to {log.path}: {e.strerror or e}") from None
         queue.candidates.append(candidate)
+        queue.ids.add(candidate["id"])
         queue.__dict__.pop("waiting", None)
 
 
