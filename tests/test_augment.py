@@ -527,3 +527,16 @@ def test_double_braces_are_text_and_a_bad_endpoint_is_refused_at_lint():
     text = SPEC.format(body='  endpoint = "ftp://x/v1"  model = "m"\n  paraphrase { }', train='jsonl("train.jsonl")')
     errors = [d for d in lint_text(text, "s.ftspec", data=False) if d.severity is Severity.ERROR]
     assert len(errors) == 1 and "`endpoint` is the URL of an OpenAI-compatible API" in errors[0].message
+
+
+def test_diff_names_each_template_value_and_retrains_nothing(project, tmp_path):
+    from ftspec.diff import load, render_text, semantic_diff
+
+    old = project(TEMPLATES)
+    new = tmp_path / "new.ftspec"
+    new.write_text(old.read_text().replace('"ten days ago"', '"a month ago"'), encoding="utf-8")
+    changes = semantic_diff(load(old)[0], load(new)[0])
+    assert [c.path for c in changes] == ["augment.template.card.fill.when"]
+    text = render_text(changes)
+    assert "nothing to retrain until reviewed examples join data.train" in text
+    assert "invalidates: nothing trained or measured" in text

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
 import select
 import signal
@@ -25,6 +24,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_support import chromium
+from browser_support import need_bottle as _need_bottle
+from browser_support import wait as _wait
 
 from ftspec.augment.queue import (
     all_decisions,
@@ -37,9 +39,6 @@ from ftspec.augment.queue import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 FTSPEC = Path(sys.executable).parent / "ftspec"
 HOSTILE = "</textarea><script>alert(1)</script><img src=x onerror=alert(2)>"
 MANIFEST = {"queue": "t-augment", "spec": "t.ftspec", "into": "aug.jsonl",
@@ -79,19 +78,6 @@ def queue_dir(tmp_path) -> Path:
     folder = tmp_path / "aug.review"
     append(create(folder, MANIFEST), CANDIDATES)
     return folder
-
-
-def _missing(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI installs it: see .ci/run)")
-    pytest.skip(reason)
-
-
-def _need_bottle() -> None:
-    try:
-        import bottle  # noqa: F401
-    except ImportError:
-        _missing("bottle is not installed (pip install -e '.[review]')")
 
 
 class Server:
@@ -277,17 +263,7 @@ def test_serve_refuses_what_is_not_a_queue(tmp_path):
 
 @pytest.fixture(scope="module")
 def browser():
-    _need_bottle()
-    if not CHROMIUM.exists():
-        _missing("chromium is not installed (Debian: apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("playwright is not installed (pip install -e '.[test]'; its browser is Debian's chromium)")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    yield from chromium()
 
 
 PROBLEMS: dict[int, list[str]] = {}  # id(page) -> CSP violations, script errors and dialogs seen on it
@@ -308,15 +284,6 @@ def _page(browser, url: str):
     page.on("dialog", dialog)
     page.goto(url)
     return page
-
-
-def _wait(page, expression: str, timeout: float = 15) -> None:
-    """Until the expression is true in the page (polled: the page's CSP refuses wait_for_function's eval)."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout}s: {expression}; status: {page.text_content('#status')}")
-        time.sleep(0.02)
 
 
 def _shown(page) -> str:

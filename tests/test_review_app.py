@@ -14,7 +14,6 @@ import base64
 import hashlib
 import http.client
 import json
-import os
 import re
 import select
 import signal
@@ -26,6 +25,9 @@ import time
 from pathlib import Path
 
 import pytest
+from browser_support import chromium
+from browser_support import need_bottle as _need_bottle
+from browser_support import wait as _wait
 from jsonschema import Draft202012Validator
 
 from ftspec.evaluate import review_app
@@ -51,9 +53,6 @@ from ftspec.evaluate.review_app import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 # 12 eval examples, 2 with identical replies (not drawn): 10 pairs. On WINS the fine-tuned reply is
 # the reference, on LOSSES the other one is; on the rest both are wrong (a tie), the fine-tuned one
@@ -289,19 +288,6 @@ def test_import_of_two_reviewers_reports_their_kappa(review):
 # -- the server, without a browser ---------------------------------------------------
 
 
-def _missing(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI installs it: see .ci/run)")
-    pytest.skip(reason)
-
-
-def _need_bottle() -> None:
-    try:
-        import bottle  # noqa: F401
-    except ImportError:
-        _missing("bottle is not installed (pip install -e '.[review]')")
-
-
 @pytest.fixture
 def server(review):
     """The app on a free port in this process: (base URL's port, packet folder)."""
@@ -435,17 +421,7 @@ def test_the_page_is_self_contained_and_its_data_cannot_break_out(review):
 
 @pytest.fixture(scope="module")
 def browser():
-    _need_bottle()
-    if not CHROMIUM.exists():
-        _missing("chromium is not installed (Debian: apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("playwright is not installed (pip install -e '.[test]'; its browser is Debian's chromium)")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    yield from chromium()
 
 
 class Server:
@@ -502,16 +478,6 @@ PROBLEMS: dict[int, list[str]] = {}  # id(page) -> CSP violations and script err
 
 def _problems(page) -> list[str]:
     return PROBLEMS[id(page)]
-
-
-def _wait(page, expression: str, timeout: float = 15) -> None:
-    """Until the expression is true in the page. Polled with evaluate: Playwright's wait_for_function
-    evaluates a string with eval, which the page's Content-Security-Policy rightly refuses."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout}s: {expression}; status: {page.text_content('#status')}")
-        time.sleep(0.02)
 
 
 def _shown(page) -> str:

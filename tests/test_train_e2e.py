@@ -78,6 +78,8 @@ def test_run_trains_stops_early_and_keeps_the_best_checkpoint(tmp_path, tiny_mod
     assert 0 < training["train_step_seconds"] and training["train_tokens_per_second"] == pytest.approx(
         training["train_tokens"] / training["train_step_seconds"], rel=0.01)
     assert training["peak_memory_kind"] == "process_rss" and 0.1 < training["peak_memory_gib"] < 20
+    assert 0 < training["median_step_seconds"] <= training["train_step_seconds"]
+    assert 0 < training["first_step_seconds"] <= training["train_step_seconds"]
     assert f"speed: {training['train_tokens']:,} tokens in" in proc.stderr and "peak process memory" in proc.stderr
 
     records = metrics(run)

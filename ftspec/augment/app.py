@@ -43,10 +43,9 @@ from ftspec.evaluate.review import ReviewError
 from ftspec.evaluate.review_app import (
     DEFAULT_PORT,
     HOST,
-    REVIEWER,
-    REVIEWER_HELP,
     EventLog,
     _Refused,
+    add_server_options,
     bind,
     check_port,
     embed,
@@ -58,6 +57,8 @@ from ftspec.evaluate.review_app import (
     page_headers,
     page_policy,
     read_event,
+    reviewer_check,
+    serve_until_stopped,
 )
 
 
@@ -94,15 +95,7 @@ def make_app(queue_dir: Path, *, reviewer: str | None = None,
     logs_lock = threading.Lock()
     app = bottle.Bottle()
 
-    def reviewer_of(value: Any) -> str:
-        if value is None:
-            raise _Refused(400, "reviewer: missing; say whose decisions (?reviewer=ID, or `reviewer` in the event)")
-        if reviewer is not None and value != reviewer:
-            raise _Refused(400, f"reviewer: this server takes decisions by {reviewer!r} only "
-                                f"(started with --reviewer {reviewer}), not {value!r}")
-        if not isinstance(value, str) or not REVIEWER.match(value):
-            raise _Refused(400, f"reviewer: {value!r}: use {REVIEWER_HELP}")
-        return value
+    reviewer_of = reviewer_check(reviewer, "decisions")
 
     def state(who: str) -> dict[str, Any]:
         path = decisions_path(queue.folder, who)
@@ -189,27 +182,13 @@ def serve_main(args: argparse.Namespace) -> int:
     if queue.damaged:
         print(f"note: {queue.damaged} line(s) of {queue_dir / CANDIDATES} were cut by a kill and are skipped",
               file=sys.stderr, flush=True)
-    if args.open:
-        import webbrowser
-
-        webbrowser.open(url)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        print("stopped", file=sys.stderr)
-    finally:
-        server.server_close()
-    return 0
+    return serve_until_stopped(server, url, open_browser=args.open)
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("queue_dir", type=Path, metavar="QUEUE_DIR",
                         help=f"the review queue `ftspec augment` wrote ({MANIFEST}); decisions are written there")
-    parser.add_argument("--reviewer", default=None, metavar="ID",
-                        help="the reviewer's id (default: each reviewer enters theirs on the page)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, metavar="N",
-                        help=f"the port on {HOST} (default {DEFAULT_PORT}; 0: any free port)")
-    parser.add_argument("--open", action="store_true", help="open the page in the default browser")
+    add_server_options(parser)
 
 
 def main(argv: list[str] | None = None) -> int:

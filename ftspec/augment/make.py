@@ -8,6 +8,7 @@ rerun after a finished one asks nothing.
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 from collections import Counter
@@ -56,14 +57,14 @@ def _candidate(strategy: str, text_in: str, text_out: str, provenance: dict[str,
 
 
 def _add(queue: q.Queue, tally: Tally, candidates: list[dict[str, Any]]) -> None:
-    fresh = []
+    fresh: dict[str, dict[str, Any]] = {}
     for c in candidates:
-        if c["id"] in queue.ids or any(c["id"] == f["id"] for f in fresh):
+        if c["id"] in queue.ids or c["id"] in fresh:
             tally.repeats += 1
         else:
-            fresh.append(c)
+            fresh[c["id"]] = c
             tally.add(c)
-    q.append(queue, fresh)
+    q.append(queue, list(fresh.values()))
 
 
 def templates(spec, screen: Screen, queue: q.Queue) -> Tally:
@@ -87,70 +88,66 @@ def _endpoint_provenance(spec) -> dict[str, Any]:
     return {"model": spec.augment.model, "endpoint": spec.augment.endpoint.split("?", 1)[0]}
 
 
-def paraphrases(spec, screen: Screen, queue: q.Queue, endpoint, say: Callable[[str], None]) -> Tally:
-    tally, config, augment = Tally(), spec.augment.paraphrase, spec.augment
-    done = {c["provenance"].get("source") for c in queue.of("paraphrase")}
-    need = config.count - sum(c["status"] == "queued" for c in queue.of("paraphrase"))
-    for ex in generate.example_order(screen.examples, augment.seed, "paraphrase"):
+def _each_example(strategy: str, count: int, done_word: str, spec, screen: Screen, queue: q.Queue,
+                  say: Callable[[str], None], ask: Callable[[Any, Tally], tuple[list[str] | None, dict]]) -> Tally:
+    """The strategies that start from one training example at a time (paraphrase, back
+    translation): examples in the seed's order, each once across runs, until `count` are queued.
+    `ask(example, tally)` returns the new inputs (None: an unreadable reply) and what the
+    provenance adds; the example's reply is kept."""
+    tally = Tally()
+    earlier = queue.of(strategy)
+    done = {c["provenance"].get("source") for c in earlier}
+    need = count - sum(c["status"] == "queued" for c in earlier)
+    for ex in generate.example_order(screen.examples, spec.augment.seed, strategy):
         if need <= 0:
             break
         source = f"{screen.short(ex.path)}:{ex.line}"
         if source in done:
             continue
-        reply = endpoint.complete(generate.paraphrase_messages(ex.input, config.per_example), PARAPHRASE_TOKENS,
-                                  temperature=augment.temperature)
-        tally.requests += 1
-        texts = generate.read_paraphrases(reply)
+        texts, extra = ask(ex, tally)
         if texts is None:
             tally.unreadable += 1
             continue
-        provenance = {"strategy": "paraphrase", "source": source, "original": ex.input, **_endpoint_provenance(spec)}
-        made = [_candidate("paraphrase", text, ex.output, provenance, screen)
-                for text in texts[:config.per_example]]
+        provenance = {"strategy": strategy, "source": source, "original": ex.input, **extra,
+                      **_endpoint_provenance(spec)}
         before = tally.queued
-        _add(queue, tally, made)
+        _add(queue, tally, [_candidate(strategy, text, ex.output, provenance, screen) for text in texts])
         need -= tally.queued - before
-        say(f"paraphrase: {config.count - max(need, 0)}/{config.count} queued ({tally.requests} requests)")
+        say(f"{strategy}: {count - max(need, 0)}/{count} queued ({tally.requests} requests)")
     else:
         if need > 0:
-            tally.note += f"every training example has been paraphrased; {need} fewer candidates than `count`; "
+            tally.note += f"every training example has been {done_word}; {need} fewer candidates than `count`; "
     return tally
+
+
+def paraphrases(spec, screen: Screen, queue: q.Queue, endpoint, say: Callable[[str], None]) -> Tally:
+    config, temperature = spec.augment.paraphrase, spec.augment.temperature
+
+    def ask(ex, tally: Tally) -> tuple[list[str] | None, dict]:
+        reply = endpoint.complete(generate.paraphrase_messages(ex.input, config.per_example), PARAPHRASE_TOKENS,
+                                  temperature=temperature)
+        tally.requests += 1
+        texts = generate.read_paraphrases(reply)
+        return (None if texts is None else texts[:config.per_example]), {}
+
+    return _each_example("paraphrase", config.count, "paraphrased", spec, screen, queue, say, ask)
 
 
 def back_translations(spec, screen: Screen, queue: q.Queue, endpoint, say: Callable[[str], None]) -> Tally:
-    """Each training example (in the seed's order) out into one of `via`, in turn, and back: two
-    requests per candidate, the reply kept."""
-    tally, config, augment = Tally(), spec.augment.back_translation, spec.augment
-    earlier = queue.of("back_translation")
-    done = {c["provenance"].get("source") for c in earlier}
-    need = config.count - sum(c["status"] == "queued" for c in earlier)
-    turn = len(earlier)  # the languages take turns across runs too
-    for ex in generate.example_order(screen.examples, augment.seed, "back_translation"):
-        if need <= 0:
-            break
-        source = f"{screen.short(ex.path)}:{ex.line}"
-        if source in done:
-            continue
-        via = config.via[turn % len(config.via)]
-        turn += 1
+    """Each training example out into one of `via`, in turn, and back: two requests per candidate."""
+    config, temperature = spec.augment.back_translation, spec.augment.temperature
+    turns = itertools.count(len(queue.of("back_translation")))  # the languages take turns across runs too
+
+    def ask(ex, tally: Tally) -> tuple[list[str] | None, dict]:
+        via = config.via[next(turns) % len(config.via)]
         pivot = generate.plain_reply(endpoint.complete(generate.translate_messages(ex.input, via), PARAPHRASE_TOKENS,
-                                                       temperature=augment.temperature))
+                                                       temperature=temperature))
         back = generate.plain_reply(endpoint.complete(generate.translate_messages(pivot, config.language),
-                                                      PARAPHRASE_TOKENS, temperature=augment.temperature))
+                                                      PARAPHRASE_TOKENS, temperature=temperature))
         tally.requests += 2
-        if not pivot or not back:
-            tally.unreadable += 1
-            continue
-        provenance = {"strategy": "back_translation", "source": source, "original": ex.input, "via": via,
-                      "pivot": pivot, **_endpoint_provenance(spec)}
-        before = tally.queued
-        _add(queue, tally, [_candidate("back_translation", back, ex.output, provenance, screen)])
-        need -= tally.queued - before
-        say(f"back_translation: {config.count - max(need, 0)}/{config.count} queued ({tally.requests} requests)")
-    else:
-        if need > 0:
-            tally.note += (f"every training example has been translated; {need} fewer candidates than `count`; ")
-    return tally
+        return ([back] if pivot and back else None), {"via": via, "pivot": pivot}
+
+    return _each_example("back_translation", config.count, "translated", spec, screen, queue, say, ask)
 
 
 def synthetic(spec, screen: Screen, queue: q.Queue, endpoint, say: Callable[[str], None]) -> Tally:

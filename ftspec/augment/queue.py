@@ -27,7 +27,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ftspec.evaluate.review_app import REVIEWER, REVIEWER_HELP, EventLog, now
+from ftspec.evaluate.review_app import DAMAGED, REVIEWER, REVIEWER_HELP, EventLog, envelope_problem, json_lines, now
 from ftspec.runtime.io import atomic_write_json
 
 MANIFEST, CANDIDATES = "queue.json", "candidates.jsonl"
@@ -124,19 +124,9 @@ def load(folder: Path) -> Queue:
     if not isinstance(manifest, dict) or manifest.get("version") != 1 or not isinstance(manifest.get("queue"), str):
         raise QueueError(f"{path}: not a review queue manifest of this ftspec (version 1)")
     queue = Queue(folder, manifest)
-    try:
-        data = (folder / CANDIDATES).read_bytes()
-    except FileNotFoundError:
-        return queue
-    except OSError as e:
-        raise QueueError(f"{folder / CANDIDATES}: cannot be read: {e.strerror or e}") from None
     seen: set[str] = set()
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.strip():
-            continue
-        try:
-            candidate = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+    for number, candidate in json_lines(folder / CANDIDATES, QueueError):
+        if candidate is DAMAGED:
             queue.damaged += 1  # a write cut by a kill
             continue
         problem = candidate_problem(candidate)
@@ -188,24 +178,12 @@ def decision_problem(event: Any, queue: Queue | None, *, sent: bool = False) -> 
     (no `at`, which the server adds), about a candidate waiting in the queue. An event read from a
     log may name a candidate the queue no longer has (its line was cut, or the folder was edited):
     that is not a problem of the log, and folding ignores it (`orphans` counts them)."""
-    if not isinstance(event, dict):
-        return "an event is a JSON object"
-    kind = event.get("event")
-    if kind not in ("decide", "clear"):
-        return f"event: {kind!r} is not one of 'decide', 'clear'"
-    allowed = (DECIDE_FIELDS if kind == "decide" else CLEAR_FIELDS) | (set() if sent else {"at"})
-    extra = sorted(set(event) - allowed)
-    if extra:
-        return f"unexpected field(s) in a {kind} event: {', '.join(extra)}"
-    missing = sorted(allowed - set(event))
-    if missing:
-        return f"missing field(s) in a {kind} event: {', '.join(missing)}"
-    if not sent and not isinstance(event["at"], str):
-        return "at: not a time"
+    problem = envelope_problem(event, {"decide": DECIDE_FIELDS, "clear": CLEAR_FIELDS}, sent=sent)
+    if problem:
+        return problem
+    kind = event["event"]
     if queue is not None and event["queue"] != queue.id:
         return f"queue: {event['queue']!r} is not this queue ({queue.id!r}): a page of another queue?"
-    if not isinstance(event["reviewer"], str) or not REVIEWER.match(event["reviewer"]):
-        return f"reviewer: {event['reviewer']!r}: use {REVIEWER_HELP}"
     if not isinstance(event["id"], str) or not CANDIDATE_ID.match(event["id"]) or (
             sent and queue is not None and event["id"] not in queue.waiting):
         return f"id: {event['id']!r} is not a candidate waiting in this queue"
@@ -227,19 +205,9 @@ def decision_problem(event: Any, queue: Queue | None, *, sent: bool = False) -> 
 def read_decisions(path: Path, queue: Queue | None = None) -> tuple[list[dict[str, Any]], int]:
     """A reviewer's decision events in file order, and the count of damaged lines skipped (a write
     cut by a kill, never acknowledged). A line that is JSON but not a valid event is refused."""
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        return [], 0
-    except OSError as e:
-        raise QueueError(f"{path}: cannot be read: {e.strerror or e}") from None
     events, damaged = [], 0
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.strip():
-            continue
-        try:
-            event = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+    for number, event in json_lines(path, QueueError):
+        if event is DAMAGED:
             damaged += 1
             continue
         problem = decision_problem(event, queue)

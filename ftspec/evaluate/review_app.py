@@ -33,7 +33,7 @@ import re
 import socketserver
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.resources import files
@@ -115,15 +115,16 @@ def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def event_problem(event: Any, packet: dict[str, Any] | None, *, sent: bool = False) -> str | None:
-    """What is wrong with one event (None when nothing is). `sent`: as the page sends it (no `at`).
-    Without a packet only the shape is checked; import checks ids and categories against the key."""
+def envelope_problem(event: Any, fields: dict[str, set[str]], *, sent: bool) -> str | None:
+    """What is wrong with an event's envelope: a JSON object whose `event` is one of `fields`' kinds,
+    with exactly that kind's fields (and `at`, the server's time, unless `sent` by the page). The
+    review of a packet and the review queue of `ftspec augment` log events of this one form."""
     if not isinstance(event, dict):
         return "an event is a JSON object"
     kind = event.get("event")
-    if kind not in ("judge", "clear"):
-        return f"event: {kind!r} is not one of 'judge', 'clear'"
-    allowed = (JUDGE_FIELDS if kind == "judge" else CLEAR_FIELDS) | (set() if sent else {"at"})
+    if kind not in fields:
+        return f"event: {kind!r} is not one of {', '.join(repr(k) for k in fields)}"
+    allowed = fields[kind] | (set() if sent else {"at"})
     extra = sorted(set(event) - allowed)
     if extra:
         return f"unexpected field(s) in a {kind} event: {', '.join(extra)}"
@@ -132,11 +133,21 @@ def event_problem(event: Any, packet: dict[str, Any] | None, *, sent: bool = Fal
         return f"missing field(s) in a {kind} event: {', '.join(missing)}"
     if not sent and not isinstance(event["at"], str):
         return "at: not a time"
+    if not isinstance(event["reviewer"], str) or not REVIEWER.match(event["reviewer"]):
+        return f"reviewer: {event['reviewer']!r}: use {REVIEWER_HELP}"
+    return None
+
+
+def event_problem(event: Any, packet: dict[str, Any] | None, *, sent: bool = False) -> str | None:
+    """What is wrong with one event (None when nothing is). `sent`: as the page sends it (no `at`).
+    Without a packet only the shape is checked; import checks ids and categories against the key."""
+    problem = envelope_problem(event, {"judge": JUDGE_FIELDS, "clear": CLEAR_FIELDS}, sent=sent)
+    if problem:
+        return problem
+    kind = event["event"]
     if not isinstance(event["packet"], str) or (packet is not None and event["packet"] != packet["packet"]):
         want = f", this packet is {packet['packet']!r}" if packet else ""
         return f"packet: {event['packet']!r} is not this packet{want} (a page of another packet?)"
-    if not isinstance(event["reviewer"], str) or not REVIEWER.match(event["reviewer"]):
-        return f"reviewer: {event['reviewer']!r}: use {REVIEWER_HELP}"
     ids = {item["id"] for item in packet["items"]} if packet else None
     if not isinstance(event["id"], str) or (ids is not None and event["id"] not in ids) \
             or not re.match(r"^p[0-9]{3,}$", str(event["id"])):
@@ -161,6 +172,28 @@ def event_problem(event: Any, packet: dict[str, Any] | None, *, sent: bool = Fal
     if not isinstance(event["note"], str) or len(event["note"]) > MAX_NOTE:
         return f"note: a text of at most {MAX_NOTE} characters"
     return None
+
+
+DAMAGED = object()  # what `json_lines` yields for a line that is not JSON
+
+
+def json_lines(path: Path, error: type[Exception] = ReviewError) -> Iterator[tuple[int, Any]]:
+    """(line number, value) for each non-blank line of an append-only JSONL file, DAMAGED for a line
+    that is not JSON (only a write cut by a kill leaves one; it was never acknowledged); nothing when
+    the file does not exist. Another failure to read raises `error`."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise error(f"{path}: cannot be read: {e.strerror or e}") from None
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            yield number, json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            yield number, DAMAGED
 
 
 @dataclass
@@ -194,18 +227,8 @@ def read_log(path: Path, packet: dict[str, Any] | None = None) -> Log:
     """
     path = Path(path)
     log = Log(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return log
-    except OSError as e:
-        raise ReviewError(f"{path}: cannot be read: {e}") from None
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.strip():
-            continue
-        try:
-            event = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+    for number, event in json_lines(path):
+        if event is DAMAGED:
             log.damaged += 1
             continue
         problem = event_problem(event, packet)
@@ -405,6 +428,21 @@ class _Refused(Exception):
 # (ftspec/augment/app.py) are made of: JSON answers, the body of a POST, the refusals, the guard.
 
 
+def reviewer_check(fixed: str | None, what: str) -> Callable[[Any], str]:
+    """The check of the reviewer id a request names: present, well formed, and the one the server
+    was started for (`--reviewer`), if any. A refusal is a 400 that says which."""
+    def reviewer_of(value: Any) -> str:
+        if value is None:
+            raise _Refused(400, f"reviewer: missing; say whose {what} (?reviewer=ID, or `reviewer` in the event)")
+        if fixed is not None and value != fixed:
+            raise _Refused(400, f"reviewer: this server takes {what} by {fixed!r} only "
+                                f"(started with --reviewer {fixed}), not {value!r}")
+        if not isinstance(value, str) or not REVIEWER.match(value):
+            raise _Refused(400, f"reviewer: {value!r}: use {REVIEWER_HELP}")
+        return value
+    return reviewer_of
+
+
 def json_reply(data: Any, status: int = 200) -> Any:
     """A JSON answer (a bottle.HTTPResponse), never cached."""
     import bottle
@@ -524,16 +562,7 @@ def make_app(packet_dir: Path, *, reviewer: str | None = None,
     logs_lock = threading.Lock()
     app = bottle.Bottle()
     reply = json_reply
-
-    def reviewer_of(value: Any) -> str:
-        if value is None:
-            raise _Refused(400, "reviewer: missing; say whose judgments (?reviewer=ID, or `reviewer` in the event)")
-        if reviewer is not None and value != reviewer:
-            raise _Refused(400, f"reviewer: this server takes judgments by {reviewer!r} only "
-                                f"(started with --reviewer {reviewer}), not {value!r}")
-        if not isinstance(value, str) or not REVIEWER.match(value):
-            raise _Refused(400, f"reviewer: {value!r}: use {REVIEWER_HELP}")
-        return value
+    reviewer_of = reviewer_check(reviewer, "judgments")
 
     def state(who: str) -> dict[str, Any]:
         log = read_log(log_path(packet_dir, who), packet)
@@ -603,6 +632,11 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("packet_dir", type=Path, metavar="PACKET_DIR|QUEUE_DIR",
                         help="the folder `ftspec review export` wrote (packet.json), or the review queue "
                              "`ftspec augment` wrote (queue.json); judgments or decisions are written there")
+    add_server_options(parser)
+
+
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    """--reviewer, --port and --open, the same for a packet's app and a queue's."""
     parser.add_argument("--reviewer", default=None, metavar="ID",
                         help="the reviewer's id (default: each reviewer enters theirs on the page)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, metavar="N",
@@ -650,7 +684,12 @@ def serve_main(args: argparse.Namespace) -> int:
     if (packet_dir / "key.json").exists():
         print(f"note: {packet_dir / 'key.json'} is in this folder; the app never serves it, but move it away "
               "before reviewers get the folder", file=sys.stderr, flush=True)
-    if args.open:
+    return serve_until_stopped(server, url, open_browser=args.open)
+
+
+def serve_until_stopped(server: WSGIServer, url: str, *, open_browser: bool) -> int:
+    """Serve until Ctrl+C (every answer was written before it was sent: stopping loses nothing)."""
+    if open_browser:
         import webbrowser
 
         webbrowser.open(url)
